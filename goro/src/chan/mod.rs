@@ -1,0 +1,1 @@
+//! Channels: Go's `chan T`. (Issue 3.)

@@ -1,0 +1,1 @@
+//! Go's `context` package: cancellation trees, deadlines and values. (Issue 4.)

@@ -1,0 +1,1 @@
+//! Go's `errgroup`: goroutines that share an error and a context. (Issue 4.)

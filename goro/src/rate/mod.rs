@@ -1,0 +1,1 @@
+//! x/time/rate's token-bucket limiter. (Issue 4.)

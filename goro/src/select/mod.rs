@@ -1,0 +1,1 @@
+//! `select!` and the dynamic `Select`. (Issue 3.)

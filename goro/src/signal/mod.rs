@@ -1,0 +1,1 @@
+//! Go's `os/signal`: `notify` and `notify_context`. (Issue 4.)

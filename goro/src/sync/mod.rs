@@ -1,0 +1,1 @@
+//! Go's `sync` package: WaitGroup, Mutex, RwLock, Once, Cond, Semaphore, Map. (Issue 4.)
