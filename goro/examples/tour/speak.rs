@@ -1,9 +1,7 @@
-//! A guided run of the seed programs, in the order the articles teach them.
-//! `cargo run --release --example tour`
+//! Seed 1: `speak`, a goroutine beside main.
 
 use std::time::Duration;
 
-/// Seed 1: `speak`, a goroutine beside main.
 async fn speak(word: &'static str) {
     for _ in 0..3 {
         println!("{word}");
@@ -11,15 +9,10 @@ async fn speak(word: &'static str) {
     }
 }
 
-async fn tour_speak() {
+/// Go's program sleeps a second and hopes; goro waits for the goroutine itself.
+pub async fn run() {
     println!("== goroutines: speak ==");
     let other = goro::go(speak("Goroutine says: Hi!"));
     speak("Main says: Hello!").await;
-    // Instead of Go's time.Sleep(1s) guess, wait for the goroutine itself.
     other.await.expect("speak panicked");
-}
-
-#[goro::main]
-async fn main() {
-    tour_speak().await;
 }

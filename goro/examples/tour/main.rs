@@ -1,0 +1,27 @@
+//! A guided run of the seed programs, in the order the articles teach them:
+//! goroutines, channels, select, sync, context, patterns, diagnostics.
+//!
+//! `cargo run --release --example tour`
+//!
+//! Each stop is a module of its own; `main` calls them in order.
+
+// -- runtime (issue 2) --
+mod speak;
+
+// -- channels and select (issue 3) --
+
+// -- toolkit (issue 4) --
+
+// -- diagnostics (issue 5) --
+
+#[goro::main]
+async fn main() {
+    // -- runtime (issue 2) --
+    speak::run().await;
+
+    // -- channels and select (issue 3) --
+
+    // -- toolkit (issue 4) --
+
+    // -- diagnostics (issue 5) --
+}
