@@ -31,7 +31,10 @@ pub(crate) mod loom;
 // ---- runtime (issue 2) ----
 pub mod runtime;
 pub mod time;
-pub use runtime::{go, num_goroutine, procs, run, yield_now, JoinError, JoinHandle, Runtime};
+pub use runtime::{
+    blocking, go, go_named, num_goroutine, procs, run, yield_now, Builder, JoinError, JoinHandle,
+    Runtime,
+};
 
 // ---- channels and select (issue 3) ----
 pub mod chan;
@@ -60,6 +63,8 @@ pub mod __private {
     /// if it outlives `timeout`.
     #[track_caller]
     pub fn run_test<F: Future>(name: &'static str, timeout: Duration, fut: F) -> F::Output {
+        // Every goroutine the test spawns, transitively, inherits this scope.
+        let _scope = crate::runtime::current::enter_scope(crate::runtime::current::new_scope());
         match crate::run(crate::time::timeout(timeout, fut)) {
             Ok(v) => v,
             Err(_) => panic!("goro::test: {name} timed out after {timeout:?}"),
