@@ -114,20 +114,22 @@ impl TimerHeap {
     }
 
     /// Fires every entry due at `now`, in order, calling `wake` with each
-    /// waker outside the lock. Returns how many woke.
+    /// waker under the heap's lock, so that two threads firing the same heap
+    /// cannot interleave their wake-ups out of deadline order. (Wakers only
+    /// queue goroutines; none touches a timer heap.) Returns how many woke.
     pub(crate) fn fire(&self, now: u64, mut wake: impl FnMut(Waker)) -> usize {
+        let mut inner = self.lock();
         let mut fired = 0;
-        loop {
-            let mut batch: [Option<Waker>; 16] = Default::default();
-            let more = self.take_due(now, &mut batch);
-            for w in batch.into_iter().flatten() {
+        while inner.heap.peek().is_some_and(|Reverse(top)| top.at <= now) {
+            let Some(Reverse(item)) = inner.heap.pop() else { break };
+            if let Some(w) = item.entry.fire() {
                 wake(w);
                 fired += 1;
             }
-            if !more {
-                return fired;
-            }
         }
+        let next = inner.heap.peek().map_or(u64::MAX, |Reverse(i)| i.at);
+        self.next.store(next, Ordering::Release); // publishes the new minimum
+        fired
     }
 
     /// Like `fire`, but gives up at once if another thread holds the heap.
@@ -137,28 +139,9 @@ impl TimerHeap {
         }
         match self.inner.try_lock() {
             Ok(guard) => drop(guard),
-            Err(_) => return 0,
+            Err(_) => return 0, // its owner is at it
         }
         self.fire(now, wake)
-    }
-
-    /// Pops due entries into `batch`; true if more may be due.
-    fn take_due(&self, now: u64, batch: &mut [Option<Waker>]) -> bool {
-        let mut inner = self.lock();
-        let mut n = 0;
-        while let Some(Reverse(top)) = inner.heap.peek() {
-            if top.at > now || n == batch.len() {
-                break;
-            }
-            let Some(Reverse(item)) = inner.heap.pop() else { break };
-            if let Some(w) = item.entry.fire() {
-                batch[n] = Some(w);
-                n += 1;
-            }
-        }
-        let next = inner.heap.peek().map_or(u64::MAX, |Reverse(i)| i.at);
-        self.next.store(next, Ordering::Release); // publishes the new minimum
-        next <= now
     }
 
     /// Pending entries, cancelled ones included (racy).
