@@ -61,6 +61,7 @@ pub(crate) struct Meta {
     /// Last park's call site; null if the future did not say.
     park_at: AtomicPtr<Location<'static>>,
     /// Index in the registry shard's vector (maintained under the shard lock).
+    #[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
     pub(crate) slot: AtomicUsize,
 }
 

@@ -20,7 +20,9 @@
 use super::meta::Meta;
 use super::WaitReason;
 use std::panic::Location;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+#[cfg(feature = "diagnostics")]
+use std::sync::Mutex;
 use std::time::Instant;
 
 /// Number of shards; a power of two above any sensible worker count.
@@ -192,5 +194,77 @@ pub(crate) fn scope_goroutines(scope: u64) -> Vec<GoroutineInfo> {
 pub(crate) fn cancel_runtime(rt: u64) {
     for g in collect(|g| g.runtime_id() == rt) {
         g.cancel();
+    }
+}
+
+#[cfg(all(test, not(loom), feature = "diagnostics"))]
+mod tests {
+    use super::*;
+    use crate::runtime::current::{enter_scope, new_scope};
+    use std::sync::mpsc;
+
+    /// The snapshot entry of goroutine `id`, if live.
+    fn find(id: u64) -> Option<GoroutineInfo> {
+        snapshot().into_iter().find(|g| g.id == id)
+    }
+
+    #[test]
+    fn a_parked_goroutine_shows_name_parent_site_and_reason() {
+        let rt = crate::Runtime::builder().procs(2).build().unwrap();
+        rt.block_on(async {
+            let main_id = crate::runtime::current::goroutine_id();
+            assert_ne!(main_id, 0, "block_on runs a registered main goroutine");
+            let (tx, rx) = mpsc::channel::<()>();
+            let gate = crate::blocking(move || rx.recv().ok());
+            let h = crate::go_named("waiter", async move { gate.await.unwrap() });
+            let id = h.id();
+            let info = loop {
+                match find(id) {
+                    Some(i) if matches!(i.state, GoroutineState::Parked { .. }) => break i,
+                    _ => crate::yield_now().await,
+                }
+            };
+            assert_eq!(info.name.as_deref(), Some("waiter"));
+            assert_eq!(info.parent, main_id);
+            assert_eq!(info.runtime, rt_id());
+            assert!(info.spawned_at.file().ends_with("registry.rs"));
+            let GoroutineState::Parked { reason, at, since } = info.state else { unreachable!() };
+            assert_eq!(reason, WaitReason::Blocking);
+            assert!(at.is_some());
+            assert!(since <= Instant::now());
+            tx.send(()).unwrap();
+            h.await.unwrap();
+            assert!(find(id).is_none(), "a finished goroutine leaves the registry");
+        });
+
+        /// The id of the runtime running this code.
+        fn rt_id() -> u64 {
+            crate::runtime::current::runtime_or_default().id()
+        }
+    }
+
+    #[test]
+    fn scopes_are_inherited_transitively() {
+        let scope = new_scope();
+        let _guard = enter_scope(scope);
+        let (tx, rx) = mpsc::channel::<()>();
+        let gate = crate::blocking(move || rx.recv().ok());
+        let outer = crate::go(async move {
+            let inner = crate::go(async move { gate.await.unwrap() });
+            inner.await.unwrap()
+        });
+        let listed = loop {
+            let l = scope_goroutines(scope);
+            if l.len() == 2 {
+                break l;
+            }
+            std::thread::yield_now();
+        };
+        assert!(listed.iter().all(|g| g.scope == scope));
+        assert_eq!(listed[1].parent, listed[0].id, "the inner goroutine's parent is the outer one");
+        assert!(scope_goroutines(new_scope()).is_empty());
+        tx.send(()).unwrap();
+        outer.join_blocking().unwrap();
+        assert!(scope_goroutines(scope).is_empty());
     }
 }
