@@ -345,7 +345,9 @@ mod loom_tests {
         });
     }
 
-    /// Two stealers race on one queue: nothing is lost or duplicated.
+    /// Two stealers race on one queue while its owner keeps pushing (and
+    /// so reuses slots): nothing is lost, duplicated, or overwritten while a
+    /// stealer still reads it.
     #[test]
     fn loom_queue_two_stealers() {
         loom::model(|| {
@@ -366,13 +368,17 @@ mod loom_tests {
             };
             let (a, b) = (spawn_stealer(q.clone()), spawn_stealer(q.clone()));
             let mut got = q.pop().into_iter().collect::<Vec<_>>();
+            for i in 3..6 {
+                q.push(i, &sink);
+            }
             got.extend(a.join().unwrap());
             got.extend(b.join().unwrap());
             while let Some(v) = q.pop() {
                 got.push(v);
             }
+            got.extend(sink.0.lock().unwrap().iter().copied());
             got.sort_unstable();
-            assert_eq!(got, vec![0, 1, 2]);
+            assert_eq!(got, (0..6).collect::<Vec<_>>());
         });
     }
 }
