@@ -124,10 +124,15 @@ impl State {
 
     /// The output is written: RUNNING -> DONE. Returns the previous bits.
     pub(crate) fn complete(&self) -> usize {
-        // AcqRel: release the output to the handle; acquire a racing detach.
-        let prev = self.0.fetch_or(DONE, Ordering::AcqRel);
-        self.0.fetch_and(!(RUNNING | NOTIFIED), Ordering::Release); // DONE already set: nobody requeues
-        prev
+        let mut cur = self.0.load(Ordering::Relaxed);
+        loop {
+            let next = (cur | DONE) & !(RUNNING | NOTIFIED);
+            // AcqRel: release the output to the handle; acquire a racing detach.
+            match self.0.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(prev) => return prev,
+                Err(actual) => cur = actual,
+            }
+        }
     }
 
     /// The handle is dropped. Returns the previous bits.

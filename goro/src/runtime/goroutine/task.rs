@@ -21,7 +21,7 @@ use super::atomic_waker::AtomicWaker;
 use super::join::JoinError;
 use super::meta::Meta;
 use super::registry::{Registered, Status};
-use super::state::{State, ABORTED, DETACHED, DONE, RUNNING, SCHEDULED};
+use super::state::{State, ABORTED, DETACHED, DONE, NOTIFIED, RUNNING, SCHEDULED};
 use crate::loom::UnsafeCell;
 use crate::runtime::current;
 use crate::runtime::scheduler::{Shared, Spawn};
@@ -30,7 +30,7 @@ use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Wake};
 
 /// A runnable goroutine: what run queues hold.
 pub(crate) type Goroutine = Arc<dyn Runnable>;
@@ -143,10 +143,13 @@ where
             // SAFETY: DETACHED was set before our DONE: the handle is gone and
             // will never read the stage; we are its disposer.
             unsafe { self.dispose() };
+            self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
         } else {
+            // Uncounted before the joiner wakes, so that after `h.await` the
+            // goroutine is gone from `num_goroutine` and the registry.
+            self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
             self.header.join_waker.wake();
         }
-        self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
     }
 
     /// Drops the future in place; a panic in its destructor replaces an
@@ -188,7 +191,9 @@ where
     fn parked(self: Arc<Self>) {
         let reason = current::take_park_reason();
         #[cfg(feature = "diagnostics")]
-        self.header.meta.record_park(reason);
+        if self.header.state.load() & NOTIFIED == 0 {
+            self.header.meta.record_park(reason); // not for a yield: it is not parking
+        }
         #[cfg(not(feature = "diagnostics"))]
         let _ = reason;
         if self.header.state.end_run() {
@@ -208,14 +213,13 @@ where
         if bits & ABORTED != 0 {
             return self.complete(Err(JoinError::Aborted));
         }
-        let waker = Waker::from(self.clone());
+        let waker = super::waker::borrowed(&self);
         let mut cx = Context::from_waker(&waker);
         let meta = &self.header.meta;
         let poll = current::as_goroutine(meta.id, meta.scope, || {
             // SAFETY: start_run gave us RUNNING.
             catch_unwind(AssertUnwindSafe(|| unsafe { self.poll_future(&mut cx) }))
         });
-        drop(waker);
         match poll {
             Ok(Poll::Pending) => self.parked(),
             Ok(Poll::Ready(v)) => self.complete(Ok(v)),
