@@ -230,7 +230,7 @@ mod tests {
             assert!(info.spawned_at.file().ends_with("registry.rs"));
             let GoroutineState::Parked { reason, at, since } = info.state else { unreachable!() };
             assert_eq!(reason, WaitReason::Blocking);
-            assert!(at.is_some());
+            assert!(at.is_some_and(|at| at.file().ends_with("registry.rs")), "{at:?}");
             assert!(since <= Instant::now());
             tx.send(()).unwrap();
             h.await.unwrap();
