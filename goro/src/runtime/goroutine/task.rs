@@ -190,12 +190,10 @@ where
     /// The poll returned Pending: record why, then release RUNNING.
     fn parked(self: Arc<Self>) {
         let reason = current::take_park_reason();
-        #[cfg(feature = "diagnostics")]
-        if self.header.state.load() & NOTIFIED == 0 {
-            self.header.meta.record_park(reason); // not for a yield: it is not parking
+        // Not for a yield (NOTIFIED): it is not parking.
+        if cfg!(feature = "diagnostics") && self.header.state.load() & NOTIFIED == 0 {
+            self.header.meta.record_park(reason);
         }
-        #[cfg(not(feature = "diagnostics"))]
-        let _ = reason;
         if self.header.state.end_run() {
             let rt = self.header.rt.clone();
             rt.schedule(self, Spawn::Yield);
