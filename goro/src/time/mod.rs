@@ -5,6 +5,9 @@
 //! Issue 2 replaces it with per-processor timers that parked workers sleep on.
 //! Invariant kept by both: a timer never fires before its deadline.
 
+mod channels;
+pub use channels::{after, never, tick};
+
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fmt;
