@@ -146,6 +146,7 @@ fn expand_cases(input: &Input, blocking: bool) -> TokenStream {
             (quote!(), quote!(::core::unreachable!("goro::select: no case completed")), quote!())
         }
     };
+    let list = cases.iter().rev().fold(quote!(()), |rest, c| quote!((&mut #c, #rest)));
     let pats = input.cases.iter().map(|c| &c.pat);
     let bodies = input.cases.iter().map(|c| &c.body);
     quote! {{
@@ -153,8 +154,8 @@ fn expand_cases(input: &Input, blocking: bool) -> TokenStream {
         let __goro_out = {
             #(#setup)*
             let __goro_index = {
-                let __goro_cases: &mut [&mut dyn ::goro::select::Case] = &mut [#(&mut #cases),*];
-                ::goro::select::Selector::new(__goro_cases, #has_default) #wait
+                let mut __goro_cases = #list;
+                ::goro::select::Selector::new(&mut __goro_cases, #has_default) #wait
             };
             match __goro_index {
                 #(#indices => __GoroOut::#variants(#cases.take_output()),)*

@@ -68,3 +68,51 @@ impl<C: Case + ?Sized> Case for &mut C {
         (**self).abandon()
     }
 }
+
+/// The cases of one select, indexed from 0, as the selector walks them.
+///
+/// `select!` builds a nested list `(&mut case0, (&mut case1, ()))`, so that
+/// the select's future is `Send` exactly when its cases are; the dynamic
+/// `Select` uses a slice.
+pub trait CaseList {
+    /// The number of cases.
+    fn len(&self) -> usize;
+
+    /// True if there are no cases.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Case `i`, for the duration of one step.
+    fn case(&mut self, i: usize) -> &mut dyn Case;
+}
+
+impl CaseList for () {
+    fn len(&self) -> usize {
+        0
+    }
+    fn case(&mut self, i: usize) -> &mut dyn Case {
+        panic!("goro::select: no case {i}")
+    }
+}
+
+impl<A: Case, B: CaseList> CaseList for (A, B) {
+    fn len(&self) -> usize {
+        1 + self.1.len()
+    }
+    fn case(&mut self, i: usize) -> &mut dyn Case {
+        match i {
+            0 => &mut self.0,
+            _ => self.1.case(i - 1),
+        }
+    }
+}
+
+impl<C: Case> CaseList for [C] {
+    fn len(&self) -> usize {
+        <[C]>::len(self)
+    }
+    fn case(&mut self, i: usize) -> &mut dyn Case {
+        &mut self[i]
+    }
+}

@@ -95,7 +95,7 @@ impl<'a, T> Select<'a, T> {
     pub fn select(&mut self) -> impl Future<Output = Selected<T>> + use<'_, 'a, T> {
         let at = Location::caller();
         async move {
-            let i = Selector::located(&mut self.cases, false, at).await;
+            let i = Selector::located(&mut self.cases[..], false, at).await;
             self.output(i)
         }
     }
@@ -103,14 +103,14 @@ impl<'a, T> Select<'a, T> {
     /// Waits until one case completes, parking this thread.
     #[track_caller]
     pub fn select_blocking(&mut self) -> Selected<T> {
-        let i = Selector::new(&mut self.cases, false).wait_blocking();
+        let i = Selector::new(&mut self.cases[..], false).wait_blocking();
         self.output(i)
     }
 
     /// Completes a case that is ready now, if any (`select` with `default`).
     #[track_caller]
     pub fn try_select(&mut self) -> Option<Selected<T>> {
-        let i = Selector::new(&mut self.cases, true).wait_blocking();
+        let i = Selector::new(&mut self.cases[..], true).wait_blocking();
         (i != DEFAULT).then(|| self.output(i))
     }
 

@@ -49,7 +49,7 @@ mod dynamic;
 mod order;
 mod selector;
 
-pub use case::{Case, Kind};
+pub use case::{Case, CaseList, Kind};
 pub use cases::{FutureCase, RecvCase, RecvOperand, SendCase, SendOperand};
 pub use dynamic::{Select, Selected};
 pub use selector::{forever, forever_blocking, Forever, Selector, DEFAULT};

@@ -18,7 +18,7 @@
 //! selector aborts the signal; if it lost, the selected case is abandoned,
 //! which gives a received value back to its channel.
 
-use super::case::{Case, Kind};
+use super::case::{CaseList, Kind};
 use super::order::Order;
 use crate::chan::park;
 use crate::chan::Signal;
@@ -46,9 +46,9 @@ enum Enqueued {
 /// The future that runs one select over `cases`; its output is the index of
 /// the case that completed, or [`DEFAULT`].
 #[must_use = "futures do nothing unless awaited"]
-pub struct Selector<'a, C: Case> {
+pub struct Selector<'a, L: CaseList + ?Sized> {
     /// The cases, in source order.
-    cases: &'a mut [C],
+    cases: &'a mut L,
     /// True if the select has a `default` case.
     default: bool,
     /// The signal the cases are queued under while parked.
@@ -57,19 +57,15 @@ pub struct Selector<'a, C: Case> {
     at: &'static Location<'static>,
 }
 
-impl<'a, C: Case> Selector<'a, C> {
+impl<'a, L: CaseList + ?Sized> Selector<'a, L> {
     /// A select over `cases`, with or without a `default` case.
     #[track_caller]
-    pub fn new(cases: &'a mut [C], default: bool) -> Self {
+    pub fn new(cases: &'a mut L, default: bool) -> Self {
         Self::located(cases, default, Location::caller())
     }
 
     /// A select whose wait reason points at `at`.
-    pub(crate) fn located(
-        cases: &'a mut [C],
-        default: bool,
-        at: &'static Location<'static>,
-    ) -> Self {
+    pub(crate) fn located(cases: &'a mut L, default: bool, at: &'static Location<'static>) -> Self {
         Selector { cases, default, signal: None, at }
     }
 
@@ -80,14 +76,17 @@ impl<'a, C: Case> Selector<'a, C> {
 
     /// Pass 1: tries every enabled case in random order.
     fn poll_pass(&mut self, order: &Order, cx: &mut Context<'_>) -> Option<usize> {
-        order.iter().find(|&i| self.cases[i].kind() != Kind::Disabled && self.cases[i].try_now(cx))
+        order.iter().find(|&i| {
+            self.cases.case(i).kind() != Kind::Disabled && self.cases.case(i).try_now(cx)
+        })
     }
 
     /// Pass 3: queues every channel case under a fresh signal.
     fn enqueue_pass(&mut self, order: &Order, cx: &mut Context<'_>) -> Enqueued {
         let signal = Signal::new(cx.waker());
         for i in order.iter() {
-            if self.cases[i].kind() != Kind::Channel || self.cases[i].register(&signal, i) {
+            if self.cases.case(i).kind() != Kind::Channel || self.cases.case(i).register(&signal, i)
+            {
                 continue;
             }
             if signal.try_abort() {
@@ -113,7 +112,7 @@ impl<'a, C: Case> Selector<'a, C> {
         let order = Order::shuffled(self.cases.len());
         let ready = order
             .iter()
-            .find(|&i| self.cases[i].kind() == Kind::Future && self.cases[i].try_now(cx));
+            .find(|&i| self.cases.case(i).kind() == Kind::Future && self.cases.case(i).try_now(cx));
         if let Some(i) = ready {
             // Claim the signal for the future; if a channel case won first,
             // that one completes and the future's output is dropped.
@@ -128,14 +127,15 @@ impl<'a, C: Case> Selector<'a, C> {
     /// Pass 5: unregisters every case and commits the selected one.
     fn dequeue_pass(&mut self, signal: &Arc<Signal>, k: usize) -> usize {
         self.unregister_all(signal);
-        self.cases[k].commit();
+        self.cases.case(k).commit();
         self.signal = None;
         k
     }
 
     /// Removes every queued case of `signal`.
     fn unregister_all(&mut self, signal: &Arc<Signal>) {
-        for (i, c) in self.cases.iter_mut().enumerate() {
+        for i in 0..self.cases.len() {
+            let c = self.cases.case(i);
             if c.kind() == Kind::Channel {
                 c.unregister(signal, i);
             }
@@ -143,12 +143,12 @@ impl<'a, C: Case> Selector<'a, C> {
     }
 
     /// True if some case can ever complete.
-    fn any_enabled(&self) -> bool {
-        self.cases.iter().any(|c| c.kind() != Kind::Disabled)
+    fn any_enabled(&mut self) -> bool {
+        (0..self.cases.len()).any(|i| self.cases.case(i).kind() != Kind::Disabled)
     }
 }
 
-impl<C: Case> Future for Selector<'_, C> {
+impl<L: CaseList + ?Sized> Future for Selector<'_, L> {
     type Output = usize;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
@@ -179,7 +179,7 @@ impl<C: Case> Future for Selector<'_, C> {
     }
 }
 
-impl<C: Case> Drop for Selector<'_, C> {
+impl<L: CaseList + ?Sized> Drop for Selector<'_, L> {
     fn drop(&mut self) {
         let Some(signal) = self.signal.take() else { return };
         if signal.try_abort() {
@@ -188,14 +188,14 @@ impl<C: Case> Drop for Selector<'_, C> {
         }
         self.unregister_all(&signal);
         if let Some(k) = signal.selected() {
-            self.cases[k].abandon();
+            self.cases.case(k).abandon();
         }
     }
 }
 
-impl<C: Case> Unpin for Selector<'_, C> {}
+impl<L: CaseList + ?Sized> Unpin for Selector<'_, L> {}
 
-impl<C: Case> std::fmt::Debug for Selector<'_, C> {
+impl<L: CaseList + ?Sized> std::fmt::Debug for Selector<'_, L> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Selector")
             .field("cases", &self.cases.len())
