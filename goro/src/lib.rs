@@ -84,6 +84,8 @@ pub use runtime::{
 // ---- channels and select (issue 3) ----
 pub mod chan;
 pub mod select;
+pub use chan::{chan, unbounded};
+pub use goro_macros::{select, select_blocking};
 
 // ---- toolkit (issue 4) ----
 pub mod context;

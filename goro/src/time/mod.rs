@@ -10,6 +10,7 @@
 //! Invariant: a timer never fires before its deadline, and timers on one
 //! heap fire in deadline order.
 
+mod channels;
 pub(crate) mod clock;
 pub(crate) mod entry;
 mod fallback;
@@ -17,6 +18,7 @@ pub(crate) mod heap;
 mod sleep;
 mod timeout;
 
+pub use channels::{after, never, tick};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use timeout::{timeout, Elapsed, Timeout};
 

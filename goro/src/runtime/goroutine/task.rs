@@ -136,6 +136,9 @@ where
     /// joiner, or disposes of it if the handle is gone.
     fn complete(&self, outcome: Result<F::Output, JoinError>) {
         let outcome = self.drop_future(outcome);
+        // Retire before publishing: whoever sees the result also sees the
+        // goroutine gone from num_goroutine() and the registry.
+        self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
         // SAFETY: we hold RUNNING; DONE is not yet set, so nobody else reads.
         self.stage.with_mut(|stage| unsafe { *stage = Stage::Done(outcome) });
         let prev = self.header.state.complete();
