@@ -154,3 +154,40 @@ fn sleep_works_on_a_plain_thread() {
         assert!(start.elapsed() >= Duration::from_millis(15));
     });
 }
+
+/// Wakes a plain thread parked in `poll_on_this_thread`.
+struct Unpark(std::thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// A minimal foreign executor: polls `fut` on this thread, parking between
+/// polls. Nothing of goro's runtime is involved.
+fn poll_on_this_thread<F: Future>(fut: F) -> F::Output {
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park();
+    }
+}
+
+#[test]
+fn sleep_and_timeout_work_under_a_foreign_executor() {
+    support::within(Duration::from_secs(30), || {
+        let start = Instant::now();
+        poll_on_this_thread(goro::time::sleep(Duration::from_millis(15)));
+        assert!(start.elapsed() >= Duration::from_millis(15));
+        let r = poll_on_this_thread(goro::time::timeout(
+            Duration::from_millis(5),
+            std::future::pending::<()>(),
+        ));
+        assert!(r.is_err());
+    });
+}

@@ -112,3 +112,42 @@ impl std::fmt::Debug for AtomicWaker {
         f.write_str("AtomicWaker")
     }
 }
+
+#[cfg(loom)]
+mod loom_tests {
+    use super::*;
+    use crate::loom::atomic::AtomicBool;
+    use crate::loom::{thread, Arc};
+    use std::task::Wake;
+
+    /// A waker that records that it was woken.
+    struct Flag(AtomicBool);
+
+    impl Wake for Flag {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// A registration racing a wake: either the registrar sees the event
+    /// after registering, or its waker is woken. Never neither.
+    #[test]
+    fn loom_atomic_waker_no_lost_wakeup() {
+        loom::model(|| {
+            let slot = Arc::new(AtomicWaker::new());
+            let ready = Arc::new(AtomicBool::new(false));
+            let waker_side = {
+                let (slot, ready) = (slot.clone(), ready.clone());
+                thread::spawn(move || {
+                    ready.store(true, Ordering::SeqCst);
+                    slot.wake();
+                })
+            };
+            let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+            slot.register(&Waker::from(flag.clone()));
+            let saw_ready = ready.load(Ordering::SeqCst);
+            waker_side.join().unwrap();
+            assert!(saw_ready || flag.0.load(Ordering::SeqCst), "lost wake-up");
+        });
+    }
+}

@@ -8,6 +8,7 @@ pub(crate) mod registry;
 mod state;
 pub(crate) mod task;
 mod wait_reason;
+mod waker;
 
 pub use join::{JoinError, JoinHandle};
 pub use wait_reason::WaitReason;

@@ -55,16 +55,29 @@ impl State {
     }
 
     /// A wake-up. Returns true if the caller must enqueue the goroutine.
+    ///
+    /// Even when there is nothing to change (already queued or notified) the
+    /// wake writes the word (a same-value CAS): a read-only fast path would
+    /// let it read `SCHEDULED` from before the runner's `start_run` while the
+    /// runner misses what the waker published, a lost wake-up that
+    /// `loom_state_wake_during_run_is_not_lost` finds.
     pub(crate) fn wake(&self) -> bool {
         let mut cur = self.0.load(Ordering::Acquire);
         loop {
-            if cur & (DONE | SCHEDULED | NOTIFIED) != 0 {
+            if cur & DONE != 0 {
                 return false;
             }
-            let next = if cur & RUNNING != 0 { cur | NOTIFIED } else { cur | SCHEDULED };
-            // AcqRel: the winner of idle -> SCHEDULED owns the queue entry.
+            let next = if cur & (SCHEDULED | NOTIFIED) != 0 {
+                cur
+            } else if cur & RUNNING != 0 {
+                cur | NOTIFIED
+            } else {
+                cur | SCHEDULED
+            };
+            // AcqRel: orders this wake with the runner's transitions; the
+            // winner of idle -> SCHEDULED owns the queue entry.
             match self.0.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => return next & SCHEDULED != 0,
+                Ok(_) => return next & SCHEDULED != 0 && cur & SCHEDULED == 0,
                 Err(actual) => cur = actual,
             }
         }
@@ -124,10 +137,15 @@ impl State {
 
     /// The output is written: RUNNING -> DONE. Returns the previous bits.
     pub(crate) fn complete(&self) -> usize {
-        // AcqRel: release the output to the handle; acquire a racing detach.
-        let prev = self.0.fetch_or(DONE, Ordering::AcqRel);
-        self.0.fetch_and(!(RUNNING | NOTIFIED), Ordering::Release); // DONE already set: nobody requeues
-        prev
+        let mut cur = self.0.load(Ordering::Relaxed);
+        loop {
+            let next = (cur | DONE) & !(RUNNING | NOTIFIED);
+            // AcqRel: release the output to the handle; acquire a racing detach.
+            match self.0.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(prev) => return prev,
+                Err(actual) => cur = actual,
+            }
+        }
     }
 
     /// The handle is dropped. Returns the previous bits.
@@ -138,5 +156,52 @@ impl State {
     /// Abort requested. Returns the previous bits.
     pub(crate) fn abort(&self) -> usize {
         self.0.fetch_or(ABORTED, Ordering::AcqRel) // seen by the next start_run
+    }
+}
+
+#[cfg(loom)]
+mod loom_tests {
+    use super::*;
+    use crate::loom::atomic::AtomicBool;
+    use crate::loom::{thread, Arc};
+
+    /// Completion racing the handle's drop: exactly one side disposes of
+    /// the output.
+    #[test]
+    fn loom_state_complete_vs_detach_one_disposer() {
+        loom::model(|| {
+            let s = Arc::new(State::new_scheduled());
+            assert!(s.start_run().is_some());
+            let handle = {
+                let s = s.clone();
+                thread::spawn(move || s.detach() & DONE != 0)
+            };
+            let runner_disposes = s.complete() & DETACHED != 0;
+            let handle_disposes = handle.join().unwrap();
+            assert!(runner_disposes ^ handle_disposes, "exactly one disposer");
+        });
+    }
+
+    /// A wake racing a poll: the goroutine is queued at most once, and a
+    /// wake whose message the poll did not see always requeues it.
+    #[test]
+    fn loom_state_wake_during_run_is_not_lost() {
+        loom::model(|| {
+            let s = Arc::new(State::new_scheduled());
+            let message = Arc::new(AtomicBool::new(false));
+            let waker = {
+                let (s, message) = (s.clone(), message.clone());
+                thread::spawn(move || {
+                    message.store(true, Ordering::SeqCst);
+                    s.wake()
+                })
+            };
+            assert!(s.start_run().is_some());
+            let saw_message = message.load(Ordering::SeqCst);
+            let requeued = s.end_run();
+            let enqueued_by_waker = waker.join().unwrap();
+            assert!(!(requeued && enqueued_by_waker), "queued twice");
+            assert!(saw_message || requeued || enqueued_by_waker, "lost wake-up");
+        });
     }
 }

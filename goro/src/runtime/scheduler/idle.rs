@@ -108,6 +108,7 @@ impl Idle {
         let mut sleepers = self.sleepers();
         let dec = ONE_UNPARKED + usize::from(searching);
         let prev = self.state.fetch_sub(dec, Ordering::SeqCst); // Dekker pair with worker_to_notify
+        fence(Ordering::SeqCst); // orders the RMW before the caller's queue re-check (README)
         sleepers.push(index);
         searching && unpack(prev).1 == 1
     }

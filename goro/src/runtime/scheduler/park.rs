@@ -7,53 +7,107 @@
 //! `idle.rs` never loses a wake-up to the window between "decided to sleep"
 //! and "asleep".
 //!
+//! ## Algorithm
+//!
+//! A state word, `EMPTY`, `PARKED` (asleep on the condition variable) or
+//! `NOTIFIED` (an unpark is pending), in the manner of std's thread parker.
+//! `park` first spins briefly on the word, because a worker that just ran
+//! out of work is often handed more within microseconds, and a futex sleep
+//! plus wake-up costs both threads a system call. Only a `PARKED` sleeper
+//! makes `unpark` take the lock and signal; otherwise unpark is one swap.
+//! The lock is taken by `unpark` before signalling so that the signal cannot
+//! fall between the sleeper's check of the word and its wait.
+//!
 //! This file is the only place that knows *how* a worker sleeps. A netpoller
 //! replaces the condition variable here, and nothing else: the parking worker
 //! that wins the I/O driver blocks in `epoll_wait(deadline)` instead, and
 //! `unpark` of that worker becomes the driver's notify (an eventfd write).
 //! See `runtime/README.md`, "Room for a netpoller".
 
+use crate::loom::atomic::{AtomicU8, Ordering};
 use crate::loom::{Condvar, Mutex};
 use std::time::Instant;
 
+/// No unpark pending, nobody asleep.
+const EMPTY: u8 = 0;
+/// The owner sleeps on the condition variable.
+const PARKED: u8 = 1;
+/// An unpark is pending.
+const NOTIFIED: u8 = 2;
+
+/// Checks of the state word before sleeping: half busy spins, half
+/// `yield_now`s (a few microseconds in all).
+const SPINS: usize = crate::loom::model_size(32, 0);
+
 /// One worker's sleep/wake-up channel.
-#[derive(Default)]
 pub(crate) struct Parker {
-    /// Set by `unpark`, cleared by `park` when it returns.
-    notified: Mutex<bool>,
-    /// Signalled by `unpark`.
+    /// `EMPTY`, `PARKED` or `NOTIFIED`.
+    state: AtomicU8,
+    /// Held around the sleeper's last check and by `unpark`'s signal.
+    lock: Mutex<()>,
+    /// Signalled by `unpark` when the owner is `PARKED`.
     cv: Condvar,
 }
 
 impl Parker {
     /// A parker with no pending wake-up.
     pub(crate) fn new() -> Self {
-        Parker { notified: Mutex::new(false), cv: Condvar::new() }
+        Parker { state: AtomicU8::new(EMPTY), lock: Mutex::new(()), cv: Condvar::new() }
+    }
+
+    /// Consumes a pending unpark, if any.
+    fn try_consume(&self) -> bool {
+        // Acquire: see what the unparker published before unparking.
+        self.state.compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Relaxed).is_ok()
     }
 
     /// Sleeps until [`unpark`](Self::unpark) or `deadline`, whichever is
     /// first; returns at once if an unpark is pending. Consumes the unpark.
     pub(crate) fn park(&self, deadline: Option<Instant>) {
-        let mut notified = self.notified.lock().unwrap_or_else(|e| e.into_inner());
-        while !*notified {
-            notified = match deadline {
-                None => self.cv.wait(notified).unwrap_or_else(|e| e.into_inner()),
+        for i in 0..SPINS {
+            if self.try_consume() {
+                return;
+            }
+            if i < SPINS / 2 {
+                std::hint::spin_loop();
+            } else {
+                crate::loom::thread::yield_now(); // let a busy core's other threads run
+            }
+        }
+        let mut guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        // Acquire on failure: consume the unpark that beat us.
+        if let Err(NOTIFIED) =
+            self.state.compare_exchange(EMPTY, PARKED, Ordering::Acquire, Ordering::Acquire)
+        {
+            self.state.store(EMPTY, Ordering::Relaxed); // only we leave NOTIFIED
+            return;
+        }
+        loop {
+            guard = match deadline {
+                None => self.cv.wait(guard).unwrap_or_else(|e| e.into_inner()),
                 Some(at) => {
                     let now = Instant::now();
                     if now >= at {
                         break;
                     }
-                    let waited = self.cv.wait_timeout(notified, at - now);
-                    waited.unwrap_or_else(|e| e.into_inner()).0
+                    self.cv.wait_timeout(guard, at - now).unwrap_or_else(|e| e.into_inner()).0
                 }
             };
+            if self.try_consume() {
+                return;
+            }
         }
-        *notified = false;
+        // Deadline: leave PARKED, consuming an unpark that raced in.
+        self.state.swap(EMPTY, Ordering::Acquire); // acquire a racing unparker's writes
+        drop(guard);
     }
 
     /// Wakes the sleeper, or makes its next `park` return at once.
     pub(crate) fn unpark(&self) {
-        *self.notified.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        self.cv.notify_one();
+        // Release: publish what we did before unparking to the parked side.
+        if self.state.swap(NOTIFIED, Ordering::Release) == PARKED {
+            drop(self.lock.lock().unwrap_or_else(|e| e.into_inner()));
+            self.cv.notify_one();
+        }
     }
 }

@@ -13,7 +13,7 @@
 //! `runnext` as a last resort, and fire due timers.
 
 use super::queue::Queue;
-use crate::loom::atomic::{AtomicIsize, AtomicU64, Ordering};
+use crate::loom::atomic::{AtomicBool, AtomicIsize, AtomicU64, Ordering};
 use crate::runtime::goroutine::task::Goroutine;
 use crate::time::heap::TimerHeap;
 use std::sync::Mutex;
@@ -25,6 +25,9 @@ pub(crate) struct Processor {
     pub(crate) queue: Queue<Goroutine>,
     /// The goroutine the running one just woke: run next, stolen last.
     runnext: Mutex<Option<Goroutine>>,
+    /// Whether `runnext` holds a goroutine, so that empty checks take no
+    /// lock (written under the lock).
+    has_next: AtomicBool,
     /// Timers registered by goroutines running here.
     pub(crate) timers: TimerHeap,
     /// Go's `schedtick`: bumped when a poll starts and when it ends, so it
@@ -41,6 +44,7 @@ impl Processor {
         Processor {
             queue: Queue::new(),
             runnext: Mutex::new(None),
+            has_next: AtomicBool::new(false),
             timers: TimerHeap::new(),
             sched_tick: AtomicU64::new(0),
             live: AtomicIsize::new(0),
@@ -54,22 +58,39 @@ impl Processor {
 
     /// Puts `g` in `runnext`; returns the goroutine it displaced.
     pub(crate) fn set_runnext(&self, g: Goroutine) -> Option<Goroutine> {
-        self.runnext().replace(g)
+        let mut slot = self.runnext();
+        self.has_next.store(true, Ordering::Release); // under the lock; seen by has_runnext
+        slot.replace(g)
     }
 
     /// Takes `runnext` (owner).
     pub(crate) fn take_runnext(&self) -> Option<Goroutine> {
-        self.runnext().take()
+        if !self.has_runnext() {
+            return None;
+        }
+        self.take_locked(self.runnext())
+    }
+
+    /// Empties a locked `runnext`.
+    fn take_locked(
+        &self,
+        mut slot: std::sync::MutexGuard<'_, Option<Goroutine>>,
+    ) -> Option<Goroutine> {
+        self.has_next.store(false, Ordering::Relaxed); // under the lock
+        slot.take()
     }
 
     /// Takes `runnext` unless its lock is busy (a thief's last resort).
     pub(crate) fn steal_runnext(&self) -> Option<Goroutine> {
-        self.runnext.try_lock().ok().and_then(|mut slot| slot.take())
+        if !self.has_runnext() {
+            return None;
+        }
+        self.runnext.try_lock().ok().and_then(|slot| self.take_locked(slot))
     }
 
     /// Whether `runnext` holds a goroutine (racy).
     pub(crate) fn has_runnext(&self) -> bool {
-        self.runnext.try_lock().is_ok_and(|slot| slot.is_some())
+        self.has_next.load(Ordering::Acquire) // pairs with set_runnext's Release
     }
 
     /// Whether anything is runnable here (racy).

@@ -326,3 +326,52 @@ impl<F: FnOnce() -> R, R> Future for BlockingJob<F> {
         std::task::Poll::Ready(f())
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::future::Future;
+    use std::sync::mpsc;
+    use std::task::{Context, Wake, Waker};
+    use std::time::{Duration, Instant};
+
+    /// Signals a channel when woken.
+    struct Signal(std::sync::Mutex<mpsc::Sender<()>>);
+
+    impl Wake for Signal {
+        fn wake(self: std::sync::Arc<Self>) {
+            let _ = self.0.lock().unwrap().send(());
+        }
+    }
+
+    /// A goroutine registers a timer on its processor and then blocks its
+    /// worker thread. The monitor hooks see the stuck poll (odd tick) and
+    /// `handoff` moves the timer elsewhere, so it still fires.
+    #[test]
+    fn handoff_rescues_the_timers_of_a_stuck_processor() {
+        let rt = crate::Runtime::builder().procs(2).build().unwrap();
+        let (fired_tx, fired_rx) = mpsc::channel();
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let stuck = rt.go(async move {
+            let mut sleep = Box::pin(crate::time::sleep(Duration::from_millis(10)));
+            let waker = Waker::from(std::sync::Arc::new(Signal(std::sync::Mutex::new(fired_tx))));
+            assert!(sleep.as_mut().poll(&mut Context::from_waker(&waker)).is_pending());
+            release_rx.recv().unwrap(); // blocks this worker: never do this in real code
+            drop(sleep);
+        });
+        let shared = rt.shared().clone();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let p = loop {
+            assert!(Instant::now() < deadline, "no processor ever looked stuck");
+            let ticks: Vec<_> = (0..shared.procs()).map(|p| shared.sched_tick(p)).collect();
+            std::thread::yield_now();
+            let still: Vec<_> = (0..shared.procs()).map(|p| shared.sched_tick(p)).collect();
+            if let Some(p) = (0..ticks.len()).find(|&p| ticks[p] % 2 == 1 && ticks[p] == still[p]) {
+                break p;
+            }
+        };
+        shared.handoff(p);
+        assert_eq!(fired_rx.recv_timeout(Duration::from_secs(20)), Ok(()), "the timer never fired");
+        release_tx.send(()).unwrap();
+        stuck.join_blocking().unwrap();
+    }
+}
