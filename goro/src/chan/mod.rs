@@ -27,6 +27,9 @@ mod sender;
 pub(crate) mod signal;
 mod waitq;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
+
 pub(crate) use self::core::{RecvNow, SendNow};
 pub use error::{RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError};
 pub use make::{chan, never, unbounded};

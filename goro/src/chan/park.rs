@@ -3,8 +3,8 @@
 //!
 //! The thread's waker is made once per thread and cached, so a blocking
 //! operation allocates nothing for its wake-up. No runtime is involved: these
-//! work on any thread, inside or outside goro. Under loom, loom's own
-//! `block_on` stands in.
+//! work on any thread, inside or outside goro. Under loom the same loop
+//! parks loom's modelled threads.
 
 use std::future::Future;
 use std::pin::pin;
@@ -64,16 +64,35 @@ pub(crate) fn block_on_until<F: Future>(fut: F, deadline: Option<Instant>) -> Op
     })
 }
 
-/// loom's `block_on` (models use no deadlines).
+/// Wakes a loom thread parked in the loom `block_on`.
+#[cfg(loom)]
+struct LoomWaker(loom::thread::Thread);
+
+#[cfg(loom)]
+impl std::task::Wake for LoomWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls `fut` to completion, parking the loom thread between polls.
 #[cfg(loom)]
 pub(crate) fn block_on<F: Future>(fut: F) -> F::Output {
-    loom::future::block_on(fut)
+    let waker = Waker::from(std::sync::Arc::new(LoomWaker(loom::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut fut = pin!(fut);
+    loop {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+        loom::thread::park();
+    }
 }
 
 /// loom stand-in: deadlines are not modelled, the wait is unbounded.
 #[cfg(loom)]
 pub(crate) fn block_on_until<F: Future>(fut: F, _deadline: Option<Instant>) -> Option<F::Output> {
-    Some(loom::future::block_on(fut))
+    Some(block_on(fut))
 }
 
 /// Polls `fut` once with a waker that does nothing.

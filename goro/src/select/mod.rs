@@ -49,6 +49,9 @@ mod dynamic;
 mod order;
 mod selector;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
+
 pub use case::{Case, CaseList, Kind};
 pub use cases::{FutureCase, RecvCase, RecvOperand, SendCase, SendOperand};
 pub use dynamic::{Select, Selected};

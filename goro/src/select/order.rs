@@ -26,9 +26,12 @@ impl Order {
         } else {
             Order::Heap((0..n as u32).collect())
         };
-        let s = order.as_mut_slice();
-        for i in (1..s.len()).rev() {
-            s.swap(i, fastrand::usize(..=i));
+        // loom models must be deterministic: they keep source order.
+        if !cfg!(loom) {
+            let s = order.as_mut_slice();
+            for i in (1..s.len()).rev() {
+                s.swap(i, fastrand::usize(..=i));
+            }
         }
         order
     }
