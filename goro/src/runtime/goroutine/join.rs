@@ -77,10 +77,13 @@ impl fmt::Display for JoinError {
 
 impl std::error::Error for JoinError {}
 
+/// The outcome (once finished) and the handle's waker.
+type Slot<T> = (Option<Result<T, JoinError>>, Option<Waker>);
+
 /// The slot shared by a goroutine and its handle.
 pub(crate) struct JoinState<T> {
     /// The outcome, once the goroutine finished, and the handle's waker.
-    slot: Mutex<(Option<Result<T, JoinError>>, Option<Waker>)>,
+    slot: Mutex<Slot<T>>,
     /// Set by `abort`; read by the runner before each poll.
     aborted: AtomicBool,
 }
