@@ -113,6 +113,12 @@ impl Semaphore {
         }
     }
 
+    /// [`try_acquire`](Semaphore::try_acquire) for an `Arc<Semaphore>`.
+    pub fn try_acquire_owned(self: std::sync::Arc<Self>, n: usize) -> Option<OwnedPermit> {
+        std::mem::forget(self.try_acquire(n)?);
+        Some(OwnedPermit { sem: self, n })
+    }
+
     /// Units free now (for diagnostics; it may change at once).
     pub fn available(&self) -> usize {
         waiter::lock(&self.state).free
