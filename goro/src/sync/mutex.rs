@@ -1,0 +1,341 @@
+//! `Mutex<T>`: Go's `sync.Mutex`, guard based, with Go's starvation mode.
+//!
+//! Algorithm (after Go's `sync/mutex.go`): one state word holds `LOCKED`,
+//! `HAS_WAITERS` and `STARVING`.
+//! - Normal mode: lock is one CAS `0 -> LOCKED`. Unlock with no waiters is one
+//!   CAS `LOCKED -> 0`. Otherwise unlock clears `LOCKED` and wakes the oldest
+//!   waiter, which competes with newcomers (barging keeps throughput high). A
+//!   woken waiter that loses goes back to the *front* of the list.
+//! - Starvation mode: a woken waiter that has waited over 1 ms sets
+//!   `STARVING`. Then unlock hands the lock straight to the oldest waiter
+//!   (`LOCKED` never clears) and newcomers queue at the back. The mode ends
+//!   when the list empties or a grantee waited under 1 ms.
+//!
+//! Invariants: `HAS_WAITERS` and `STARVING` change only under the list lock;
+//! `HAS_WAITERS` is set whenever the list is non-empty, so the unlock fast
+//! path (which needs the word to be exactly `LOCKED`) never strands a waiter.
+//! A dropped `Lock` future settles its node under the list lock: removed if
+//! waiting, unlocked if granted, notification passed on if notified.
+
+use super::waiter::{self, Node, WaitList, GRANTED, NOTIFIED, WAITING};
+use crate::loom::atomic::{AtomicUsize, Ordering};
+use crate::loom::{Arc, UnsafeCell};
+use crate::runtime::current::will_park;
+use crate::runtime::WaitReason;
+use std::fmt;
+use std::future::Future;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// The lock is held.
+const LOCKED: usize = 1;
+/// The wait list is non-empty.
+const HAS_WAITERS: usize = 2;
+/// Unlock hands the lock to the oldest waiter.
+const STARVING: usize = 4;
+/// How long a waiter waits before it asks for hand-off (Go's 1 ms).
+const STARVATION: Duration = Duration::from_millis(1);
+
+/// A mutual-exclusion lock protecting a `T`: Go's `sync.Mutex`.
+///
+/// `lock().await` in a goroutine, `lock_blocking()` on a plain thread,
+/// `try_lock()` never waits. The guard unlocks when dropped, so Go's
+/// forgotten `Unlock` cannot happen.
+///
+/// ```
+/// let m = std::sync::Arc::new(goro::sync::Mutex::new(0));
+/// goro::run(async {
+///     *m.lock().await += 1;
+/// });
+/// assert_eq!(*m.lock_blocking(), 1);
+/// ```
+pub struct Mutex<T> {
+    /// `LOCKED | HAS_WAITERS | STARVING`.
+    state: AtomicUsize,
+    /// Parked lockers, oldest first.
+    waiters: crate::loom::Mutex<WaitList>,
+    /// The protected value.
+    value: UnsafeCell<T>,
+}
+
+// SAFETY: the lock gives one guard at a time access to `value`, so sharing a
+// Mutex moves `T` between threads but never shares it.
+unsafe impl<T: Send> Sync for Mutex<T> {}
+// SAFETY: owning a Mutex is owning a T.
+unsafe impl<T: Send> Send for Mutex<T> {}
+
+impl<T> Mutex<T> {
+    /// A new unlocked mutex holding `value`.
+    pub fn new(value: T) -> Mutex<T> {
+        Mutex {
+            state: AtomicUsize::new(0),
+            waiters: crate::loom::Mutex::new(WaitList::new()),
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// Locks, waiting in a goroutine (or any async task) while it is held.
+    ///
+    /// Cancel safe: dropping the future before it completes never leaks the
+    /// lock or a hand-off.
+    #[track_caller]
+    pub fn lock(&self) -> Lock<'_, T> {
+        Lock { mutex: self, node: None, at: Location::caller() }
+    }
+
+    /// Locks, blocking this plain thread while it is held.
+    #[track_caller]
+    pub fn lock_blocking(&self) -> MutexGuard<'_, T> {
+        if let Some(g) = self.try_lock() {
+            return g;
+        }
+        crate::runtime::current::block_on_thread(self.lock())
+    }
+
+    /// Locks if the lock is free now (and not promised to a waiter).
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        self.try_acquire().then(|| MutexGuard { mutex: self })
+    }
+
+    /// The value, through a unique borrow (no locking needed).
+    pub fn get_mut(&mut self) -> &mut T {
+        // SAFETY: `&mut self` proves no guard exists.
+        self.value.with_mut(|p| unsafe { &mut *p })
+    }
+
+    /// One CAS on the fast path; fails in starvation mode.
+    fn try_acquire(&self) -> bool {
+        let mut s = self.state.load(Ordering::Relaxed);
+        loop {
+            if s & (LOCKED | STARVING) != 0 {
+                return false;
+            }
+            // Acquire: the previous holder's writes become visible.
+            match self.state.compare_exchange_weak(
+                s,
+                s | LOCKED,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(a) => s = a,
+            }
+        }
+    }
+
+    /// Unlocks: one CAS when no one waits.
+    fn unlock(&self) {
+        // Release: publishes the critical section to the next holder.
+        if self.state.compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Relaxed).is_err() {
+            self.unlock_slow();
+        }
+    }
+
+    /// Unlocks with waiters: hand off (starving) or wake the oldest (normal).
+    fn unlock_slow(&self) {
+        let mut list = waiter::lock(&self.waiters);
+        let waker = if self.state.load(Ordering::Relaxed) & STARVING != 0 {
+            self.hand_off(&mut list)
+        } else {
+            self.state.fetch_and(!LOCKED, Ordering::Release); // publishes the section
+            let e = list.pop_front();
+            self.sync_waiters_bit(&list);
+            e.map(|e| e.settle(NOTIFIED))
+        };
+        drop(list);
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// Starvation mode: gives the still-held lock to the oldest waiter.
+    fn hand_off(&self, list: &mut WaitList) -> Option<std::task::Waker> {
+        let Some(e) = list.pop_front() else {
+            self.state.fetch_and(!(LOCKED | STARVING), Ordering::Release); // publishes
+            return None;
+        };
+        if list.is_empty() || e.node.since.elapsed() < STARVATION {
+            self.state.fetch_and(!STARVING, Ordering::Relaxed);
+        }
+        self.sync_waiters_bit(list);
+        Some(e.settle(GRANTED))
+    }
+
+    /// Makes `HAS_WAITERS` match the list (called under the list lock).
+    fn sync_waiters_bit(&self, list: &WaitList) {
+        if list.is_empty() {
+            self.state.fetch_and(!(HAS_WAITERS | STARVING), Ordering::Relaxed);
+        } else {
+            self.state.fetch_or(HAS_WAITERS, Ordering::Relaxed);
+        }
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let locked = self.state.load(Ordering::Relaxed) & LOCKED != 0;
+        f.debug_struct("Mutex").field("locked", &locked).finish_non_exhaustive()
+    }
+}
+
+/// The future returned by [`Mutex::lock`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Lock<'a, T> {
+    /// The mutex being locked.
+    mutex: &'a Mutex<T>,
+    /// Our wait-list node once we parked.
+    node: Option<Arc<Node>>,
+    /// The caller, for the goroutine's wait reason.
+    at: &'static Location<'static>,
+}
+
+impl<'a, T> Future for Lock<'a, T> {
+    type Output = MutexGuard<'a, T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
+        let this = &mut *self;
+        let m = this.mutex;
+        if let Some(node) = &this.node {
+            match node.state() {
+                GRANTED => return this.ready(),
+                NOTIFIED if m.try_acquire() => return this.ready(),
+                _ => {}
+            }
+        } else if m.try_acquire() {
+            return Poll::Ready(MutexGuard { mutex: m });
+        }
+        this.poll_slow(cx)
+    }
+}
+
+impl<'a, T> Lock<'a, T> {
+    /// Done: the guard, and no node left to clean up.
+    fn ready(&mut self) -> Poll<MutexGuard<'a, T>> {
+        self.node = None;
+        Poll::Ready(MutexGuard { mutex: self.mutex })
+    }
+
+    /// Under the list lock: take the lock or (re)park.
+    fn poll_slow(&mut self, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
+        let m = self.mutex;
+        let mut list = waiter::lock(&m.waiters);
+        match self.node.as_ref().map(|n| (n.state(), n)) {
+            Some((GRANTED, _)) => {
+                drop(list);
+                return self.ready();
+            }
+            Some((WAITING, n)) => {
+                // A spurious poll: still parked, just refresh the waker.
+                list.update_waker(n, cx.waker());
+                will_park(WaitReason::MutexLock, self.at);
+                return Poll::Pending;
+            }
+            _ => {}
+        }
+        m.state.fetch_or(HAS_WAITERS, Ordering::Relaxed);
+        if m.try_acquire() {
+            m.sync_waiters_bit(&list);
+            drop(list);
+            return self.ready();
+        }
+        self.park(&mut list, cx);
+        will_park(WaitReason::MutexLock, self.at);
+        Poll::Pending
+    }
+
+    /// Parks: a fresh waiter at the back, a woken loser at the front (and
+    /// into starvation mode once it has waited over 1 ms).
+    fn park(&mut self, list: &mut WaitList, cx: &mut Context<'_>) {
+        match &self.node {
+            Some(n) => {
+                if n.since.elapsed() > STARVATION {
+                    self.mutex.state.fetch_or(STARVING, Ordering::Relaxed);
+                }
+                list.push_front(n, cx.waker());
+            }
+            None => {
+                let n = Node::new(0);
+                list.push_back(&n, cx.waker());
+                self.node = Some(n);
+            }
+        }
+    }
+}
+
+impl<T> Drop for Lock<'_, T> {
+    fn drop(&mut self) {
+        let Some(node) = self.node.take() else { return };
+        let m = self.mutex;
+        let mut list = waiter::lock(&m.waiters);
+        match node.state() {
+            WAITING => {
+                list.remove(&node);
+                m.sync_waiters_bit(&list);
+            }
+            GRANTED => {
+                drop(list);
+                m.unlock();
+            }
+            _ => {
+                // Notified but leaving: pass the wake-up on.
+                let next = list.pop_front().map(|e| e.settle(NOTIFIED));
+                m.sync_waiters_bit(&list);
+                drop(list);
+                next.into_iter().for_each(std::task::Waker::wake);
+            }
+        }
+    }
+}
+
+/// Access to a locked [`Mutex`]'s value; unlocks when dropped.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct MutexGuard<'a, T> {
+    /// The locked mutex.
+    mutex: &'a Mutex<T>,
+}
+
+impl<'a, T> MutexGuard<'a, T> {
+    /// Releases the lock without running the guard's Drop twice.
+    pub(crate) fn unlock_into_mutex(self) -> &'a Mutex<T> {
+        let m = self.mutex;
+        std::mem::forget(self);
+        m.unlock();
+        m
+    }
+}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock, so no `&mut T` exists.
+        self.mutex.value.with(|p| unsafe { &*p })
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the lock and is borrowed uniquely.
+        self.mutex.value.with_mut(|p| unsafe { &mut *p })
+    }
+}
+
+impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.mutex.unlock();
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
