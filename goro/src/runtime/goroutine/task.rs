@@ -137,8 +137,13 @@ where
     fn complete(&self, outcome: Result<F::Output, JoinError>) {
         let outcome = self.drop_future(outcome);
         // Retire before publishing: whoever sees the result also sees the
-        // goroutine gone from num_goroutine() and the registry.
-        self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
+        // goroutine gone from num_goroutine() and the registry. A goroutine
+        // already detached retires after its panic report instead, so that
+        // "no goroutines left" also means "every report printed".
+        let detached = self.header.state.load() & DETACHED != 0;
+        if !detached {
+            self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
+        }
         // SAFETY: we hold RUNNING; DONE is not yet set, so nobody else reads.
         self.stage.with_mut(|stage| unsafe { *stage = Stage::Done(outcome) });
         let prev = self.header.state.complete();
@@ -146,12 +151,11 @@ where
             // SAFETY: DETACHED was set before our DONE: the handle is gone and
             // will never read the stage; we are its disposer.
             unsafe { self.dispose() };
-            self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
         } else {
-            // Uncounted before the joiner wakes, so that after `h.await` the
-            // goroutine is gone from `num_goroutine` and the registry.
-            self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
             self.header.join_waker.wake();
+        }
+        if detached {
+            self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
         }
     }
 
