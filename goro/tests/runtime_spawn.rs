@@ -189,3 +189,43 @@ fn dropping_a_runtime_drops_its_parked_goroutines() {
         }
     });
 }
+
+/// Two goroutines handing a message back and forth keep waking each other
+/// into `runnext`; a third goroutine queued behind them must still run.
+#[test]
+fn runnext_ping_pong_does_not_starve_the_local_queue() {
+    support::within(Duration::from_secs(30), || {
+        let rt = goro::Runtime::builder().procs(1).build().unwrap();
+        let ran = rt.block_on(async {
+            goro::go(async {
+                let (to_b, from_a) = goro::chan::<u32>(0);
+                let (to_a, from_b) = goro::chan::<u32>(0);
+                let ponger = goro::go(async move {
+                    while let Some(v) = from_a.recv().await {
+                        if to_a.send(v).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let starving = {
+                    let flag = flag.clone();
+                    goro::go(async move { flag.store(true, Ordering::SeqCst) })
+                };
+                let mut rounds = 0;
+                while !flag.load(Ordering::SeqCst) && rounds < 100_000 {
+                    to_b.send(rounds).await.unwrap();
+                    assert_eq!(from_b.recv().await, Some(rounds));
+                    rounds += 1;
+                }
+                drop(to_b);
+                ponger.await.unwrap();
+                starving.await.unwrap();
+                flag.load(Ordering::SeqCst) && rounds < 100_000
+            })
+            .await
+            .unwrap()
+        });
+        assert!(ran, "the queued goroutine starved behind the ping-pong");
+    });
+}

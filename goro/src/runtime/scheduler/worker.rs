@@ -5,8 +5,9 @@
 //!
 //! 1. Local work (Go's `runqget` path): every 61st tick one goroutine from
 //!    the global queue first, so it never starves; then due timers of our
-//!    processor; then `runnext`; then the local queue; then a batch from the
-//!    global queue.
+//!    processor; then `runnext` (at most three times in a row, so that the
+//!    local queue never starves either); then the local queue; then a batch
+//!    from the global queue.
 //! 2. Searching (Go's spinning M), if fewer than half the workers search:
 //!    four rounds over the other processors in random order, stealing half
 //!    a victim's local queue, and in the last round its `runnext`; the global
@@ -34,6 +35,10 @@ use std::task::Waker;
 
 /// Steal rounds before giving up (Go's `stealTries`).
 const STEAL_ROUNDS: usize = 4;
+/// Goroutines taken from `runnext` in a row before the local queue gets a
+/// turn, so that two goroutines waking each other cannot starve it (Go bounds
+/// this by time-slice inheritance; tokio uses the same count).
+const MAX_RUNNEXT_STREAK: u32 = 3;
 /// Spins before taking a victim's `runnext`, giving its owner the chance to
 /// run it first (Go sleeps 3 µs there).
 const RUNNEXT_GRACE_SPINS: usize = 256;
@@ -54,6 +59,8 @@ pub(crate) struct Worker {
     searching: Cell<bool>,
     /// Whether a goroutine poll is on the stack (wakes go to `runnext`).
     in_poll: Cell<bool>,
+    /// Goroutines taken from `runnext` in a row.
+    runnext_streak: Cell<u32>,
 }
 
 /// The body of worker thread `index`.
@@ -67,6 +74,7 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize) {
         rng,
         searching: Cell::new(false),
         in_poll: Cell::new(false),
+        runnext_streak: Cell::new(0),
     };
     let w = Rc::new(w);
     current::enter_worker(w.clone(), || w.main_loop());
@@ -110,7 +118,14 @@ impl Worker {
         }
         let p = self.processor();
         self.fire_timers(p);
-        p.take_runnext().or_else(|| p.queue.pop()).or_else(|| self.global_batch())
+        if self.runnext_streak.get() < MAX_RUNNEXT_STREAK {
+            if let Some(g) = p.take_runnext() {
+                self.runnext_streak.set(self.runnext_streak.get() + 1);
+                return Some(g);
+            }
+        }
+        self.runnext_streak.set(0);
+        p.queue.pop().or_else(|| self.global_batch()).or_else(|| p.take_runnext())
     }
 
     /// A batch from the global queue into our (empty) local queue: our fair
