@@ -115,7 +115,7 @@ fn num_goroutine_counts_live_goroutines() {
     support::within(Duration::from_secs(30), || {
         let rt = goro::Runtime::builder().procs(2).build().unwrap();
         rt.block_on(async {
-            assert_eq!(goro::num_goroutine(), 0);
+            assert_eq!(goro::num_goroutine(), 1, "main counts, as in Go");
             let (tx, rx) = std::sync::mpsc::channel::<()>();
             let rx = Arc::new(std::sync::Mutex::new(rx));
             let hs: Vec<_> = (0..10)
@@ -125,15 +125,16 @@ fn num_goroutine_counts_live_goroutines() {
                 })
                 .map(|b| goro::go(async move { b.await.unwrap() }))
                 .collect();
-            assert_eq!(goro::num_goroutine(), 10);
+            assert_eq!(goro::num_goroutine(), 11);
             for _ in 0..10 {
                 tx.send(()).unwrap();
             }
             for h in hs {
                 h.await.unwrap();
             }
-            assert_eq!(goro::num_goroutine(), 0);
+            assert_eq!(goro::num_goroutine(), 1);
         });
+        assert_eq!(rt.block_on(async { goro::num_goroutine() }), 1);
     });
 }
 

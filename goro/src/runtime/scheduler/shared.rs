@@ -204,8 +204,14 @@ impl Shared {
         }
     }
 
-    /// Goroutines spawned and not finished: Go's `NumGoroutine` (plus one
-    /// per running `block_on`, counted by the caller if it wants).
+    /// A `block_on` main goroutine starts (`true`) or ends (`false`); it
+    /// counts in `live_goroutines` like Go's main goroutine.
+    pub(crate) fn count_main(&self, started: bool) {
+        self.offp_live.fetch_add(if started { 1 } else { -1 }, Ordering::Relaxed);
+    }
+
+    /// Goroutines spawned and not finished, main goroutines of running
+    /// `block_on`s included: Go's `NumGoroutine`.
     pub(crate) fn live_goroutines(&self) -> usize {
         let sum: isize = self.procs.iter().map(|p| p.live.load(Ordering::Relaxed)).sum();
         (sum + self.offp_live.load(Ordering::Relaxed)).max(0) as usize
