@@ -255,6 +255,9 @@ impl Shared {
             p.unpark();
         }
         drop(self.inject.drain());
+        for p in self.procs.iter() {
+            p.timers.clear(); // their sleeps re-register where polled next
+        }
         self.blocking.shutdown();
         registry::cancel_runtime(self.id);
     }
