@@ -230,3 +230,25 @@ fn runnext_ping_pong_does_not_starve_the_local_queue() {
         assert!(ran, "the queued goroutine starved behind the ping-pong");
     });
 }
+
+/// A detached goroutine's output whose destructor panics: the panic is
+/// reported, and the single worker lives on.
+#[test]
+fn a_panicking_output_destructor_does_not_kill_the_worker() {
+    support::within(Duration::from_secs(30), || {
+        struct Bomb;
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                panic!("bomb");
+            }
+        }
+        let rt = goro::Runtime::builder().procs(1).build().unwrap();
+        rt.block_on(async {
+            drop(goro::go(async { Bomb }));
+            for _ in 0..10 {
+                goro::yield_now().await;
+            }
+            assert_eq!(goro::go(async { 1 }).await.unwrap(), 1);
+        });
+    });
+}

@@ -214,7 +214,9 @@ impl Worker {
         let p = self.processor();
         p.begin_poll();
         self.in_poll.set(true);
-        g.run();
+        // The poll itself is caught inside `run`; this only guards the worker
+        // against a panicking waker or destructor around it.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.run()));
         self.in_poll.set(false);
         p.end_poll();
     }
