@@ -40,7 +40,8 @@ const STEAL_ROUNDS: usize = 4;
 /// this by time-slice inheritance; tokio uses the same count).
 const MAX_RUNNEXT_STREAK: u32 = 3;
 /// Spins before taking a victim's `runnext`, giving its owner the chance to
-/// run it first (Go sleeps 3 µs there).
+/// run it first (Go sleeps 3 µs there); taken only if the same goroutine is
+/// still there afterwards.
 const RUNNEXT_GRACE_SPINS: usize = 256;
 
 /// One worker thread's scheduling state.
@@ -187,13 +188,14 @@ impl Worker {
         if let Some(g) = victim.queue.steal_into(&self.processor().queue) {
             return Some(g);
         }
-        if !last_resort || !victim.has_runnext() {
+        if !last_resort {
             return None;
         }
+        let seen = victim.runnext_identity()?;
         for _ in 0..RUNNEXT_GRACE_SPINS {
             std::hint::spin_loop();
         }
-        victim.steal_runnext()
+        victim.steal_runnext_if(seen)
     }
 
     /// Fires due timers of processors whose workers are busy.
