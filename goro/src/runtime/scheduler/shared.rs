@@ -23,6 +23,10 @@ use std::panic::Location;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
+/// The most processors a runtime takes (the idle word counts searchers in
+/// 16 bits; far above any machine's useful parallelism).
+pub(crate) const MAX_PROCS: usize = 4096;
+
 /// How a goroutine reaches a run queue.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Spawn {
@@ -111,7 +115,7 @@ impl Shared {
     /// Builds the scheduler and starts one worker thread per processor.
     pub(crate) fn start(cfg: Config) -> io::Result<Arc<Shared>> {
         static NEXT_RT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        let n = cfg.procs.max(1);
+        let n = cfg.procs.clamp(1, MAX_PROCS);
         let shared = Arc::new(Shared {
             id: NEXT_RT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             procs: (0..n).map(|_| Processor::new()).collect(),
