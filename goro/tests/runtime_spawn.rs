@@ -115,7 +115,7 @@ fn num_goroutine_counts_live_goroutines() {
     support::within(Duration::from_secs(30), || {
         let rt = goro::Runtime::builder().procs(2).build().unwrap();
         rt.block_on(async {
-            assert_eq!(goro::num_goroutine(), 0);
+            assert_eq!(goro::num_goroutine(), 1, "main counts, as in Go");
             let (tx, rx) = std::sync::mpsc::channel::<()>();
             let rx = Arc::new(std::sync::Mutex::new(rx));
             let hs: Vec<_> = (0..10)
@@ -125,15 +125,16 @@ fn num_goroutine_counts_live_goroutines() {
                 })
                 .map(|b| goro::go(async move { b.await.unwrap() }))
                 .collect();
-            assert_eq!(goro::num_goroutine(), 10);
+            assert_eq!(goro::num_goroutine(), 11);
             for _ in 0..10 {
                 tx.send(()).unwrap();
             }
             for h in hs {
                 h.await.unwrap();
             }
-            assert_eq!(goro::num_goroutine(), 0);
+            assert_eq!(goro::num_goroutine(), 1);
         });
+        assert_eq!(rt.block_on(async { goro::num_goroutine() }), 1);
     });
 }
 
@@ -187,5 +188,67 @@ fn dropping_a_runtime_drops_its_parked_goroutines() {
         for h in hs {
             assert!(h.join_blocking().unwrap_err().is_aborted());
         }
+    });
+}
+
+/// Two goroutines handing a message back and forth keep waking each other
+/// into `runnext`; a third goroutine queued behind them must still run.
+#[test]
+fn runnext_ping_pong_does_not_starve_the_local_queue() {
+    support::within(Duration::from_secs(30), || {
+        let rt = goro::Runtime::builder().procs(1).build().unwrap();
+        let ran = rt.block_on(async {
+            goro::go(async {
+                let (to_b, from_a) = goro::chan::<u32>(0);
+                let (to_a, from_b) = goro::chan::<u32>(0);
+                let ponger = goro::go(async move {
+                    while let Some(v) = from_a.recv().await {
+                        if to_a.send(v).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let starving = {
+                    let flag = flag.clone();
+                    goro::go(async move { flag.store(true, Ordering::SeqCst) })
+                };
+                let mut rounds = 0;
+                while !flag.load(Ordering::SeqCst) && rounds < 100_000 {
+                    to_b.send(rounds).await.unwrap();
+                    assert_eq!(from_b.recv().await, Some(rounds));
+                    rounds += 1;
+                }
+                drop(to_b);
+                ponger.await.unwrap();
+                starving.await.unwrap();
+                flag.load(Ordering::SeqCst) && rounds < 100_000
+            })
+            .await
+            .unwrap()
+        });
+        assert!(ran, "the queued goroutine starved behind the ping-pong");
+    });
+}
+
+/// A detached goroutine's output whose destructor panics: the panic is
+/// reported, and the single worker lives on.
+#[test]
+fn a_panicking_output_destructor_does_not_kill_the_worker() {
+    support::within(Duration::from_secs(30), || {
+        struct Bomb;
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                panic!("bomb");
+            }
+        }
+        let rt = goro::Runtime::builder().procs(1).build().unwrap();
+        rt.block_on(async {
+            drop(goro::go(async { Bomb }));
+            for _ in 0..10 {
+                goro::yield_now().await;
+            }
+            assert_eq!(goro::go(async { 1 }).await.unwrap(), 1);
+        });
     });
 }

@@ -191,3 +191,28 @@ fn sleep_and_timeout_work_under_a_foreign_executor() {
         assert!(r.is_err());
     });
 }
+
+#[test]
+fn a_sleep_outlives_the_runtime_that_registered_it() {
+    support::within(Duration::from_secs(30), || {
+        let rt = goro::Runtime::builder().procs(1).build().unwrap();
+        let mut sleep = Box::pin(goro::time::sleep(Duration::from_millis(20)));
+        // Registered on the runtime's processor by a poll on its worker...
+        let sleep = rt
+            .block_on(async move {
+                goro::go(async move {
+                    assert!(sleep
+                        .as_mut()
+                        .poll(&mut Context::from_waker(Waker::noop()))
+                        .is_pending());
+                    Some(sleep) // (not the bare future: clippy's async_yields_async)
+                })
+                .await
+                .unwrap()
+            })
+            .unwrap();
+        drop(rt);
+        // ...it still completes after that runtime is gone.
+        poll_on_this_thread(sleep);
+    });
+}

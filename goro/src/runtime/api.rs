@@ -68,8 +68,8 @@ pub async fn yield_now() {
 }
 
 /// The number of goroutines that exist now in the current runtime: Go's
-/// `runtime.NumGoroutine`. Main goroutines of `block_on`/`run` are not
-/// counted.
+/// `runtime.NumGoroutine`. Like Go's, it counts the main goroutine: each
+/// running `block_on`/`run` counts one.
 pub fn num_goroutine() -> usize {
     current::runtime_or_default().live_goroutines()
 }

@@ -43,7 +43,7 @@ impl Builder {
     }
 
     /// Sets the number of processors (and worker threads). Zero is treated
-    /// as one.
+    /// as one; more than 4096 as 4096.
     pub fn procs(mut self, n: usize) -> Self {
         self.procs = Some(n.max(1));
         self

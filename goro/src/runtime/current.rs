@@ -217,12 +217,14 @@ impl Registered for MainGoroutine {
     fn cancel(self: Arc<Self>) {} // it ends with its block_on
 }
 
-/// Leaves the registry when `block_on` returns or unwinds.
-struct Unregister(Arc<MainGoroutine>);
+/// Leaves the registry and the goroutine count when `block_on` returns or
+/// unwinds.
+struct Unregister(Arc<MainGoroutine>, Arc<Shared>);
 
 impl Drop for Unregister {
     fn drop(&mut self) {
         registry::remove(&self.0.meta);
+        self.1.count_main(false);
     }
 }
 
@@ -235,7 +237,8 @@ pub(crate) fn block_on_main<F: Future>(rt: &Arc<Shared>, fut: F) -> F::Output {
         Meta::new(super::goroutine::meta::next_id(), (parent, scope), Location::caller(), None);
     let main = Arc::new(MainGoroutine { meta, runtime: rt.id(), parked: AtomicU8::new(0) });
     registry::insert(main.clone());
-    let main = Unregister(main);
+    rt.count_main(true);
+    let main = Unregister(main, rt.clone());
     let (id, scope) = (main.0.meta.id, main.0.meta.scope);
     let fut = ParkRecorder { fut, main: &main.0 };
     enter(rt, || as_goroutine(id, scope, || block_on_thread(fut)))

@@ -69,6 +69,13 @@ impl Entry {
         })
     }
 
+    /// Its heap is going away (runtime shutdown): cancel it and wake its
+    /// `Sleep`, which re-registers wherever it is polled next.
+    pub(crate) fn abandon(&self) {
+        self.cancel();
+        self.waker.wake();
+    }
+
     /// Its `Sleep` is gone.
     pub(crate) fn cancel(&self) {
         let won =

@@ -158,12 +158,13 @@ impl TimerHeap {
         }
     }
 
-    /// Drops every entry (shutdown): cancelled, never fired.
+    /// Drops every entry (shutdown): each is abandoned, waking its `Sleep`
+    /// so that it registers again elsewhere.
     pub(crate) fn clear(&self) {
         let items = std::mem::take(&mut self.lock().heap);
         self.next.store(u64::MAX, Ordering::Release); // we are empty now
         for Reverse(item) in items.into_vec() {
-            item.entry.cancel();
+            item.entry.abandon();
         }
     }
 }

@@ -57,8 +57,10 @@ impl Future for Sleep {
             return Poll::Ready(());
         }
         let entry = match self.entry.take() {
-            Some(e) if !e.fired() => self.entry.insert(e),
-            _ => self.register(), // first poll (or, defensively, fired early)
+            Some(e) if !e.fired() && !e.cancelled() => self.entry.insert(e),
+            // First poll; or its runtime shut down and dropped the timer; or,
+            // defensively, it fired early: register (again).
+            _ => self.register(),
         };
         entry.register(cx.waker());
         if entry.fired() && Instant::now() >= self.deadline {

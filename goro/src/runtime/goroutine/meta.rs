@@ -91,7 +91,7 @@ impl Meta {
             Some((r, at)) => (r, at as *const Location<'static> as *mut Location<'static>),
             None => (WaitReason::Unknown, std::ptr::null_mut()),
         };
-        let since = crate::time::clock::now_nanos();
+        let since = crate::time::clock::coarse_now_nanos();
         self.park.store((since << 8) | reason as u64, Ordering::Relaxed);
         self.park_at.store(at, Ordering::Relaxed);
     }

@@ -283,4 +283,47 @@ mod tests {
         outer.join_blocking().unwrap();
         assert!(scope_goroutines(scope).is_empty());
     }
+
+    #[test]
+    fn goro_test_bodies_run_in_their_own_scope() {
+        let (scope, listed) =
+            crate::__private::run_test("scope", std::time::Duration::from_secs(30), async {
+                let scope = crate::runtime::current::spawn_context().1;
+                let (tx, rx) = crate::chan::<()>(0);
+                let h = crate::go(async move { rx.recv().await });
+                let listed = loop {
+                    let l = scope_goroutines(scope);
+                    if l.len() == 2 {
+                        break l; // main and the child
+                    }
+                    crate::yield_now().await;
+                };
+                drop(tx);
+                h.await.unwrap();
+                (scope, listed)
+            });
+        assert_ne!(scope, 0);
+        assert!(listed.iter().all(|g| g.scope == scope));
+        assert!(scope_goroutines(scope).is_empty(), "the scope ends with its test");
+    }
+
+    #[test]
+    fn counters_see_blocking_jobs_in_flight_and_queued() {
+        let rt = crate::Runtime::builder().procs(1).max_blocking_threads(1).build().unwrap();
+        let (tx, rx) = mpsc::channel::<()>();
+        let (hold, queued) = rt.block_on(async move {
+            (crate::blocking(move || rx.recv().ok()), crate::blocking(|| ()))
+        });
+        let shared = rt.shared();
+        let deadline = Instant::now() + std::time::Duration::from_secs(20);
+        while shared.counters().blocking_in_flight != 1 {
+            assert!(Instant::now() < deadline, "the first job never started");
+            std::thread::yield_now();
+        }
+        assert_eq!(shared.counters().blocking_queued, 1);
+        tx.send(()).unwrap();
+        hold.join_blocking().unwrap();
+        queued.join_blocking().unwrap();
+        assert!(crate::runtime::scheduler::runtimes().iter().any(|r| r.id() == shared.id()));
+    }
 }

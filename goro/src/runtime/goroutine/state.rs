@@ -51,7 +51,7 @@ impl State {
 
     /// The current bits (Acquire: pairs with the Release of each transition).
     pub(crate) fn load(&self) -> usize {
-        self.0.load(Ordering::Acquire)
+        self.0.load(Ordering::Acquire) // pairs with the transitions' Release
     }
 
     /// A wake-up. Returns true if the caller must enqueue the goroutine.
@@ -62,7 +62,7 @@ impl State {
     /// runner misses what the waker published, a lost wake-up that
     /// `loom_state_wake_during_run_is_not_lost` finds.
     pub(crate) fn wake(&self) -> bool {
-        let mut cur = self.0.load(Ordering::Acquire);
+        let mut cur = self.0.load(Ordering::Acquire); // sees the last transition's writes
         loop {
             if cur & DONE != 0 {
                 return false;
@@ -86,7 +86,7 @@ impl State {
     /// Dequeued: SCHEDULED -> RUNNING. Returns the new bits, or `None` if the
     /// goroutine already finished (cancelled while queued).
     pub(crate) fn start_run(&self) -> Option<usize> {
-        let mut cur = self.0.load(Ordering::Acquire);
+        let mut cur = self.0.load(Ordering::Acquire); // sees the last transition's writes
         loop {
             if cur & DONE != 0 {
                 return None;
@@ -103,7 +103,7 @@ impl State {
     /// The poll returned `Pending`: RUNNING -> idle, or -> SCHEDULED if it was
     /// woken meanwhile. Returns true if the caller must requeue it.
     pub(crate) fn end_run(&self) -> bool {
-        let mut cur = self.0.load(Ordering::Acquire);
+        let mut cur = self.0.load(Ordering::Acquire); // sees the last transition's writes
         loop {
             let requeue = cur & NOTIFIED != 0;
             let mut next = cur & !(RUNNING | NOTIFIED);
@@ -121,7 +121,7 @@ impl State {
     /// Claims an idle or queued goroutine for cancellation (shutdown): sets
     /// RUNNING unless it is running or done. True if claimed.
     pub(crate) fn claim_for_cancel(&self) -> bool {
-        let mut cur = self.0.load(Ordering::Acquire);
+        let mut cur = self.0.load(Ordering::Acquire); // sees the last transition's writes
         loop {
             if cur & (RUNNING | DONE) != 0 {
                 return false;

@@ -137,8 +137,13 @@ where
     fn complete(&self, outcome: Result<F::Output, JoinError>) {
         let outcome = self.drop_future(outcome);
         // Retire before publishing: whoever sees the result also sees the
-        // goroutine gone from num_goroutine() and the registry.
-        self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
+        // goroutine gone from num_goroutine() and the registry. A goroutine
+        // already detached retires after its panic report instead, so that
+        // "no goroutines left" also means "every report printed".
+        let detached = self.header.state.load() & DETACHED != 0;
+        if !detached {
+            self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
+        }
         // SAFETY: we hold RUNNING; DONE is not yet set, so nobody else reads.
         self.stage.with_mut(|stage| unsafe { *stage = Stage::Done(outcome) });
         let prev = self.header.state.complete();
@@ -146,12 +151,11 @@ where
             // SAFETY: DETACHED was set before our DONE: the handle is gone and
             // will never read the stage; we are its disposer.
             unsafe { self.dispose() };
-            self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
         } else {
-            // Uncounted before the joiner wakes, so that after `h.await` the
-            // goroutine is gone from `num_goroutine` and the registry.
-            self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
             self.header.join_waker.wake();
+        }
+        if detached {
+            self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
         }
     }
 
@@ -176,8 +180,14 @@ where
     unsafe fn dispose(&self) {
         // SAFETY: the caller is the unique disposer (see state.rs).
         let stage = self.stage.with_mut(|s| unsafe { std::mem::replace(&mut *s, Stage::Taken) });
-        if let Stage::Done(Err(JoinError::Panicked(payload))) = stage {
-            report_detached_panic(&self.header, &*payload);
+        match stage {
+            Stage::Done(Err(JoinError::Panicked(payload))) => report_panic(&self.header, &*payload),
+            // The output's destructor runs on a worker: it must not unwind it.
+            other => {
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(other))) {
+                    report_panic(&self.header, &*payload);
+                }
+            }
         }
     }
 
@@ -325,16 +335,14 @@ fn what(header: &Header) -> &'static str {
     }
 }
 
-/// Prints `panic in goroutine 7 (spawned at src/main.rs:12:5): boom`.
+/// Prints `panic in goroutine 7 (spawned at src/main.rs:12:5): boom`: a
+/// panic nobody will see through a join handle.
 fn report_panic(header: &Header, payload: &(dyn Any + Send)) {
+    use std::io::Write;
     let msg = super::join::panic_message(payload).unwrap_or("<non-string panic payload>");
     let (id, at) = (header.meta.id, header.meta.spawned_at);
-    eprintln!("panic in {} {id} (spawned at {at}): {msg}", what(header));
-}
-
-/// A detached goroutine panicked: nobody will join it, so say so on stderr.
-fn report_detached_panic(header: &Header, payload: &(dyn Any + Send)) {
-    report_panic(header, payload);
+    // Not eprintln!: a closed stderr must not panic a worker.
+    let _ = writeln!(std::io::stderr(), "panic in {} {id} (spawned at {at}): {msg}", what(header));
 }
 
 #[cfg(all(test, not(loom)))]

@@ -84,10 +84,12 @@ impl Idle {
     pub(crate) fn worker_to_notify(&self) -> Option<usize> {
         fence(Ordering::SeqCst); // orders the caller's queue push before the state load
         if !self.should_wake(self.state.load(Ordering::SeqCst)) {
+            // Dekker pair with go_to_sleep
             return None;
         }
         let mut sleepers = self.sleepers();
         if !self.should_wake(self.state.load(Ordering::SeqCst)) {
+            // as above, under the lock
             return None; // changed while we locked
         }
         let index = sleepers.pop()?;

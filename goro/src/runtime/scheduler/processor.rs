@@ -80,12 +80,36 @@ impl Processor {
         slot.take()
     }
 
-    /// Takes `runnext` unless its lock is busy (a thief's last resort).
+    /// Takes `runnext` unless its lock is busy (handoff).
     pub(crate) fn steal_runnext(&self) -> Option<Goroutine> {
         if !self.has_runnext() {
             return None;
         }
         self.runnext.try_lock().ok().and_then(|slot| self.take_locked(slot))
+    }
+
+    /// The identity of the goroutine in `runnext`, if any (lock busy: none).
+    pub(crate) fn runnext_identity(&self) -> Option<*const ()> {
+        if !self.has_runnext() {
+            return None;
+        }
+        let slot = self.runnext.try_lock().ok()?;
+        slot.as_ref().map(|g| std::sync::Arc::as_ptr(g).cast::<()>())
+    }
+
+    /// Takes `runnext` only if it still holds the goroutine `seen`: a thief's
+    /// last resort after giving the owner time to run it (Go's CAS after
+    /// `usleep(3)` in `runqgrab`). Someone sitting there that long is stuck.
+    pub(crate) fn steal_runnext_if(&self, seen: *const ()) -> Option<Goroutine> {
+        let slot = self.runnext.try_lock().ok()?;
+        let same = slot
+            .as_ref()
+            .is_some_and(|g| std::ptr::eq(std::sync::Arc::as_ptr(g).cast::<()>(), seen));
+        if same {
+            self.take_locked(slot)
+        } else {
+            None
+        }
     }
 
     /// Whether `runnext` holds a goroutine (racy).

@@ -23,6 +23,10 @@ use std::panic::Location;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
+/// The most processors a runtime takes (the idle word counts searchers in
+/// 16 bits; far above any machine's useful parallelism).
+pub(crate) const MAX_PROCS: usize = 4096;
+
 /// How a goroutine reaches a run queue.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Spawn {
@@ -111,7 +115,7 @@ impl Shared {
     /// Builds the scheduler and starts one worker thread per processor.
     pub(crate) fn start(cfg: Config) -> io::Result<Arc<Shared>> {
         static NEXT_RT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        let n = cfg.procs.max(1);
+        let n = cfg.procs.clamp(1, MAX_PROCS);
         let shared = Arc::new(Shared {
             id: NEXT_RT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             procs: (0..n).map(|_| Processor::new()).collect(),
@@ -204,8 +208,14 @@ impl Shared {
         }
     }
 
-    /// Goroutines spawned and not finished: Go's `NumGoroutine` (plus one
-    /// per running `block_on`, counted by the caller if it wants).
+    /// A `block_on` main goroutine starts (`true`) or ends (`false`); it
+    /// counts in `live_goroutines` like Go's main goroutine.
+    pub(crate) fn count_main(&self, started: bool) {
+        self.offp_live.fetch_add(if started { 1 } else { -1 }, Ordering::Relaxed);
+    }
+
+    /// Goroutines spawned and not finished, main goroutines of running
+    /// `block_on`s included: Go's `NumGoroutine`.
     pub(crate) fn live_goroutines(&self) -> usize {
         let sum: isize = self.procs.iter().map(|p| p.live.load(Ordering::Relaxed)).sum();
         (sum + self.offp_live.load(Ordering::Relaxed)).max(0) as usize
@@ -249,6 +259,9 @@ impl Shared {
             p.unpark();
         }
         drop(self.inject.drain());
+        for p in self.procs.iter() {
+            p.timers.clear(); // their sleeps re-register where polled next
+        }
         self.blocking.shutdown();
         registry::cancel_runtime(self.id);
     }

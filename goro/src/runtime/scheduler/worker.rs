@@ -5,8 +5,9 @@
 //!
 //! 1. Local work (Go's `runqget` path): every 61st tick one goroutine from
 //!    the global queue first, so it never starves; then due timers of our
-//!    processor; then `runnext`; then the local queue; then a batch from the
-//!    global queue.
+//!    processor; then `runnext` (at most three times in a row, so that the
+//!    local queue never starves either); then the local queue; then a batch
+//!    from the global queue.
 //! 2. Searching (Go's spinning M), if fewer than half the workers search:
 //!    four rounds over the other processors in random order, stealing half
 //!    a victim's local queue, and in the last round its `runnext`; the global
@@ -34,8 +35,13 @@ use std::task::Waker;
 
 /// Steal rounds before giving up (Go's `stealTries`).
 const STEAL_ROUNDS: usize = 4;
+/// Goroutines taken from `runnext` in a row before the local queue gets a
+/// turn, so that two goroutines waking each other cannot starve it (Go bounds
+/// this by time-slice inheritance; tokio uses the same count).
+const MAX_RUNNEXT_STREAK: u32 = 3;
 /// Spins before taking a victim's `runnext`, giving its owner the chance to
-/// run it first (Go sleeps 3 µs there).
+/// run it first (Go sleeps 3 µs there); taken only if the same goroutine is
+/// still there afterwards.
 const RUNNEXT_GRACE_SPINS: usize = 256;
 
 /// One worker thread's scheduling state.
@@ -54,6 +60,8 @@ pub(crate) struct Worker {
     searching: Cell<bool>,
     /// Whether a goroutine poll is on the stack (wakes go to `runnext`).
     in_poll: Cell<bool>,
+    /// Goroutines taken from `runnext` in a row.
+    runnext_streak: Cell<u32>,
 }
 
 /// The body of worker thread `index`.
@@ -67,6 +75,7 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize) {
         rng,
         searching: Cell::new(false),
         in_poll: Cell::new(false),
+        runnext_streak: Cell::new(0),
     };
     let w = Rc::new(w);
     current::enter_worker(w.clone(), || w.main_loop());
@@ -110,7 +119,14 @@ impl Worker {
         }
         let p = self.processor();
         self.fire_timers(p);
-        p.take_runnext().or_else(|| p.queue.pop()).or_else(|| self.global_batch())
+        if self.runnext_streak.get() < MAX_RUNNEXT_STREAK {
+            if let Some(g) = p.take_runnext() {
+                self.runnext_streak.set(self.runnext_streak.get() + 1);
+                return Some(g);
+            }
+        }
+        self.runnext_streak.set(0);
+        p.queue.pop().or_else(|| self.global_batch()).or_else(|| p.take_runnext())
     }
 
     /// A batch from the global queue into our (empty) local queue: our fair
@@ -172,13 +188,14 @@ impl Worker {
         if let Some(g) = victim.queue.steal_into(&self.processor().queue) {
             return Some(g);
         }
-        if !last_resort || !victim.has_runnext() {
+        if !last_resort {
             return None;
         }
+        let seen = victim.runnext_identity()?;
         for _ in 0..RUNNEXT_GRACE_SPINS {
             std::hint::spin_loop();
         }
-        victim.steal_runnext()
+        victim.steal_runnext_if(seen)
     }
 
     /// Fires due timers of processors whose workers are busy.
@@ -199,7 +216,9 @@ impl Worker {
         let p = self.processor();
         p.begin_poll();
         self.in_poll.set(true);
-        g.run();
+        // The poll itself is caught inside `run`; this only guards the worker
+        // against a panicking waker or destructor around it.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.run()));
         self.in_poll.set(false);
         p.end_poll();
     }
