@@ -153,6 +153,8 @@ pub mod chan;
 pub mod select;
 pub use chan::{chan, unbounded};
 pub use goro_macros::{select, select_blocking};
+// select!'s expansion names `::goro`; this lets goro's own code use it.
+extern crate self as goro;
 
 // ---- toolkit (issue 4) ----
 pub mod context;
