@@ -53,6 +53,61 @@
 //! registry of every goroutine (id, parent, name, spawn site, state, why and
 //! where it is parked) for dumps and leak checks.
 //!
+//! ### Channels
+//!
+//! [`chan`](fn@chan)`(cap)` is Go's `make(chan T, cap)`: `0` is unbuffered
+//! (a send waits for its receiver), `n` buffers exactly `n`, and
+//! [`unbounded`] never fills. Both halves clone. [`chan::Sender::close`] (or
+//! the last sender's drop) closes; receivers drain the buffer, then get
+//! `None`. A send on a closed channel hands its value back. The same
+//! channel serves goroutines (`.await`), plain threads (`_blocking`) and
+//! other executors such as tokio.
+//!
+//! ```
+//! goro::run(async {
+//!     let (jobs, queue) = goro::chan::<u32>(3);
+//!     let (done, results) = goro::chan::<u32>(0);
+//!     for _ in 0..2 {
+//!         let (queue, done) = (queue.clone(), done.clone());
+//!         goro::go(async move {
+//!             while let Some(j) = queue.recv().await {
+//!                 done.send(j * 2).await.unwrap();
+//!             }
+//!         });
+//!     }
+//!     drop(done); // `results` closes when both workers are done
+//!     for j in 1..=3 {
+//!         jobs.send(j).await.unwrap();
+//!     }
+//!     jobs.close();
+//!     let mut sum = 0;
+//!     while let Some(r) = results.recv().await {
+//!         sum += r;
+//!     }
+//!     assert_eq!(sum, 12);
+//! });
+//! ```
+//!
+//! ### Select
+//!
+//! [`select!`] waits on several channel operations and futures at once and
+//! runs exactly one ready case, chosen at random among the ready ones;
+//! `default` makes it non-blocking, a `None` operand is Go's nil channel,
+//! and [`select_blocking!`] is the form for plain threads. [`select::Select`]
+//! selects over a list built at run time (`reflect.Select`).
+//!
+//! ```
+//! use std::time::Duration;
+//! goro::run(async {
+//!     let (_tx, rx) = goro::chan::<&str>(0);
+//!     let out = goro::select! {
+//!         recv(rx) -> msg => msg.unwrap_or("closed"),
+//!         recv(goro::time::after(Duration::from_millis(10))) -> _ => "timeout",
+//!     };
+//!     assert_eq!(out, "timeout");
+//! });
+//! ```
+//!
 //! ## Go → goro
 //!
 //! | Go | goro |
@@ -68,6 +123,18 @@
 //! | a blocking syscall in a goroutine | [`blocking`]`(move \|\| syscall()).await` |
 //! | `ctx, cancel := context.WithTimeout(..)` around one call | [`time::timeout`]`(d, fut).await` |
 //! | goroutine labels (`pprof.Do`) | [`go_named`]`("name", fut)` |
+//! | `make(chan T)`, `make(chan T, n)` | [`chan`](fn@chan)`::<T>(0)`, [`chan`](fn@chan)`::<T>(n)` (or [`unbounded`]) |
+//! | `ch <- v` | `tx.send(v).await?` / `tx.send_blocking(v)?` |
+//! | `v := <-ch` / `v, ok := <-ch` | `rx.recv().await` → `Option<T>` (`None` = closed) |
+//! | `for v := range ch` | `while let Some(v) = rx.recv().await`, or `for v in &rx` on a thread |
+//! | `close(ch)` | `tx.close()` (or drop the last `Sender`) |
+//! | `len(ch)`, `cap(ch)` | `rx.len()`, `rx.cap()` |
+//! | `chan<- T`, `<-chan T` | [`chan::Sender`], [`chan::Receiver`] |
+//! | `select { case v := <-a: .. case b <- x: .. default: .. }` | [`select!`]`{ recv(a) -> v => .., send(b, x) -> r => .., default => .. }` |
+//! | a nil channel in a select | an `Option` operand that is `None`, or [`time::never`] |
+//! | `select {}` | `select! {}` |
+//! | `reflect.Select` | [`select::Select`] |
+//! | `time.After(d)`, `time.Tick(d)` | [`time::after`]`(d)`, [`time::tick`]`(d)` |
 
 #![warn(missing_docs)]
 
@@ -86,6 +153,8 @@ pub mod chan;
 pub mod select;
 pub use chan::{chan, unbounded};
 pub use goro_macros::{select, select_blocking};
+// select!'s expansion names `::goro`; this lets goro's own code use it.
+extern crate self as goro;
 
 // ---- toolkit (issue 4) ----
 pub mod context;

@@ -269,3 +269,31 @@ async fn goroutines_ping_pong() {
         assert_eq!(pong_rx.recv().await, None);
     }
 }
+
+#[goro::test]
+async fn receiver_is_a_stream() {
+    use futures_core::Stream;
+    let (tx, mut rx) = goro::chan::<u32>(0);
+    goro::go(async move {
+        for i in 0..5 {
+            tx.send(i).await.unwrap();
+        }
+    });
+    let mut got = Vec::new();
+    while let Some(v) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut rx).poll_next(cx)).await {
+        got.push(v);
+    }
+    assert_eq!(got, [0, 1, 2, 3, 4]);
+}
+
+#[test]
+fn dropped_receiver_with_pending_stream_gives_value_back() {
+    use futures_core::Stream;
+    let (tx, rx) = goro::chan::<u32>(0);
+    let mut rx1 = rx.clone();
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(std::pin::Pin::new(&mut rx1).poll_next(&mut cx).is_pending());
+    assert_eq!(tx.try_send(8), Ok(()), "the parked stream takes it");
+    drop(rx1);
+    assert_eq!(rx.try_recv(), Ok(8), "the dropped stream handed it back");
+}

@@ -109,3 +109,19 @@ fn mixed_senders_into_one_channel() {
         assert_eq!(sum, 3 * (0..N).sum::<u64>());
     });
 }
+
+#[test]
+fn async_timeouts_inside_tokio_tasks() {
+    within(LIMIT, || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+        rt.block_on(async {
+            let (tx, rx) = goro::chan::<u32>(0);
+            let r = rx.recv_timeout(Duration::from_millis(20)).await;
+            assert_eq!(r, Err(goro::chan::RecvTimeoutError::Timeout));
+            let s = tx.send_timeout(1, Duration::from_millis(20)).await;
+            assert_eq!(s, Err(goro::chan::SendTimeoutError::Timeout(1)));
+            let after = goro::time::after(Duration::from_millis(10));
+            assert!(after.recv().await.is_some());
+        });
+    });
+}

@@ -198,3 +198,36 @@ fn dropped_select_gives_value_back() {
 }
 
 use std::future::Future;
+
+#[goro::test]
+async fn join_handle_and_tokio_style_futures_as_cases() {
+    let (_tx, rx) = goro::chan::<i32>(0);
+    let h = goro::go(async { 40 + 2 });
+    let got = goro::select! {
+        recv(rx) -> _ => 0,
+        future(h) -> r => r.unwrap(),
+    };
+    assert_eq!(got, 42);
+}
+
+#[test]
+fn select_inside_a_tokio_task() {
+    within(LIMIT, || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (tx, rx) = goro::chan::<i32>(0);
+            let (_tx2, rx2) = goro::chan::<i32>(0);
+            tokio::spawn(async move { tx.send(5).await.unwrap() });
+            let v = goro::select! {
+                recv(rx2) -> _ => 0,
+                recv(rx) -> v => v.unwrap(),
+                future(tokio::time::sleep(Duration::from_secs(20))) => -1,
+            };
+            assert_eq!(v, 5);
+        });
+    });
+}

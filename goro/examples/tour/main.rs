@@ -9,6 +9,8 @@
 mod speak;
 
 // -- channels and select (issue 3) --
+mod channels;
+mod select;
 
 // -- toolkit (issue 4) --
 
@@ -20,6 +22,8 @@ async fn main() {
     speak::run().await;
 
     // -- channels and select (issue 3) --
+    channels::run().await;
+    select::run().await;
 
     // -- toolkit (issue 4) --
 

@@ -15,8 +15,8 @@
 //! Wake-ups happen after the lock is released, and only when a waiter was
 //! decided, so an operation that meets nobody wakes nobody.
 
-use super::signal::{Signal, Slot};
-use super::waitq::{Entry, WaitQueue};
+use super::signal::Signal;
+use super::waitq::{Entry, Op, Token, WaitQueue};
 use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::loom::{Arc, Mutex, MutexGuard};
 use std::collections::VecDeque;
@@ -119,7 +119,7 @@ impl<T> Chan<T> {
     }
 
     /// The send step under the lock; returns the waiter to wake, if any.
-    fn send_locked(&self, st: &mut State<T>, v: T) -> (SendNow<T>, Option<Arc<Signal>>) {
+    fn send_locked(&self, st: &mut State<T>, v: T) -> (SendNow<T>, Option<Arc<Op<T>>>) {
         if st.closed || st.no_receivers {
             return (SendNow::Closed(v), None);
         }
@@ -144,7 +144,7 @@ impl<T> Chan<T> {
     }
 
     /// The receive step under the lock; returns the waiter to wake, if any.
-    fn recv_locked(&self, st: &mut State<T>) -> (RecvNow<T>, Option<Arc<Signal>>) {
+    fn recv_locked(&self, st: &mut State<T>) -> (RecvNow<T>, Option<Arc<Op<T>>>) {
         if let Some(v) = st.buf.pop_front() {
             // A waiting sender's value moves into the freed place (Go's recv
             // on a full buffered channel).
@@ -158,7 +158,7 @@ impl<T> Chan<T> {
     }
 
     /// Moves the oldest waiting sender's value into the buffer.
-    fn refill(&self, st: &mut State<T>) -> Option<Arc<Signal>> {
+    fn refill(&self, st: &mut State<T>) -> Option<Arc<Op<T>>> {
         let (v, sig) = st.sendq.take()?;
         st.buf.push_back(v);
         Some(sig)
@@ -192,21 +192,21 @@ impl<T> Chan<T> {
 
     /// Queues a fresh single-case waiter holding `value`.
     fn wait_locked(&self, q: &mut WaitQueue<T>, value: Option<T>, waker: &Waker) -> Waiter<T> {
-        let w = Waiter { signal: Signal::new(waker), slot: Arc::new(Mutex::new(value)) };
-        q.push(Entry { signal: w.signal.clone(), case: 0, slot: w.slot.clone() });
-        w
+        let op = Op::new(Token::Own(Signal::inline(waker)), value);
+        q.push(Entry { op: op.clone(), case: 0 });
+        op
     }
 
     /// select's register step for a receive case: queue an empty slot,
     /// unless the receive could complete now (then `None`).
-    pub(crate) fn register_recv(&self, signal: &Arc<Signal>, case: usize) -> Option<Arc<Slot<T>>> {
+    pub(crate) fn register_recv(&self, signal: &Arc<Signal>, case: usize) -> Option<Arc<Op<T>>> {
         let mut st = self.lock();
         if !st.buf.is_empty() || st.closed || st.sendq.has_live_other(signal) {
             return None;
         }
-        let slot = Arc::new(Mutex::new(None));
-        st.recvq.push(Entry { signal: signal.clone(), case, slot: slot.clone() });
-        Some(slot)
+        let op = Op::new(Token::Shared(signal.clone()), None);
+        st.recvq.push(Entry { op: op.clone(), case });
+        Some(op)
     }
 
     /// select's register step for a send case: queue `v` unless ready now
@@ -216,24 +216,24 @@ impl<T> Chan<T> {
         signal: &Arc<Signal>,
         case: usize,
         v: T,
-    ) -> Result<Arc<Slot<T>>, T> {
+    ) -> Result<Arc<Op<T>>, T> {
         let mut st = self.lock();
         let ready = st.closed || st.no_receivers || st.buf.len() < self.cap;
         if ready || st.recvq.has_live_other(signal) {
             return Err(v);
         }
-        let slot = Arc::new(Mutex::new(Some(v)));
-        st.sendq.push(Entry { signal: signal.clone(), case, slot: slot.clone() });
-        Ok(slot)
+        let op = Op::new(Token::Shared(signal.clone()), Some(v));
+        st.sendq.push(Entry { op: op.clone(), case });
+        Ok(op)
     }
 
     /// Removes a receiving case from the queue (select's dequeue pass).
-    pub(crate) fn unregister_recv(&self, signal: &Arc<Signal>, case: usize) {
+    pub(crate) fn unregister_recv(&self, signal: &Signal, case: usize) {
         self.lock().recvq.remove(signal, case);
     }
 
     /// Removes a sending case from the queue (select's dequeue pass).
-    pub(crate) fn unregister_send(&self, signal: &Arc<Signal>, case: usize) {
+    pub(crate) fn unregister_send(&self, signal: &Signal, case: usize) {
         self.lock().sendq.remove(signal, case);
     }
 
@@ -243,9 +243,9 @@ impl<T> Chan<T> {
     pub(crate) fn give_back(&self, v: T) {
         let mut st = self.lock();
         match st.recvq.offer(v) {
-            Ok(sig) => {
+            Ok(op) => {
                 drop(st);
-                sig.wake();
+                op.signal().wake();
             }
             Err(v) => st.buf.push_front(v),
         }
@@ -261,7 +261,7 @@ impl<T> Chan<T> {
         let mut wake = st.recvq.decide_all();
         wake.extend(st.sendq.decide_all());
         drop(st);
-        wake.iter().for_each(|s| s.wake());
+        wake.iter().for_each(|op| op.signal().wake());
         true
     }
 
@@ -295,7 +295,7 @@ impl<T> Chan<T> {
         let wake = st.sendq.decide_all();
         let buf = std::mem::take(&mut st.buf);
         drop(st);
-        wake.iter().for_each(|s| s.wake());
+        wake.iter().for_each(|op| op.signal().wake());
         drop(buf);
     }
 
@@ -307,17 +307,12 @@ impl<T> Chan<T> {
     }
 }
 
-/// A single send or receive that is waiting: its token and its slot.
-pub(crate) struct Waiter<T> {
-    /// The done token (case 0).
-    pub(crate) signal: Arc<Signal>,
-    /// The value's source (send) or destination (receive).
-    pub(crate) slot: Arc<Slot<T>>,
-}
+/// A single send or receive that is waiting: its token (case 0) and slot.
+pub(crate) type Waiter<T> = Arc<Op<T>>;
 
-/// Wakes `sig` if there is one.
-fn wake_opt(sig: Option<Arc<Signal>>) {
-    if let Some(s) = sig {
-        s.wake();
+/// Wakes the waiter of `op` if there is one.
+fn wake_opt<T>(op: Option<Arc<Op<T>>>) {
+    if let Some(op) = op {
+        op.signal().wake();
     }
 }

@@ -29,6 +29,8 @@ mod waitq;
 
 #[cfg(all(test, loom))]
 mod loom_tests;
+#[cfg(all(test, not(loom), feature = "diagnostics"))]
+mod wait_reason_tests;
 
 pub(crate) use self::core::{RecvNow, SendNow};
 pub use error::{RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError};
@@ -36,3 +38,4 @@ pub use make::{chan, never, unbounded};
 pub use receiver::{IntoIter, Iter, Receiver, Recv};
 pub use sender::{Send, Sender};
 pub use signal::Signal;
+pub(crate) use waitq::Op;

@@ -64,28 +64,43 @@ pub(crate) fn block_on_until<F: Future>(fut: F, deadline: Option<Instant>) -> Op
     })
 }
 
-/// Wakes a loom thread parked in the loom `block_on`.
+/// A modelled parker for loom: a flag under a loom mutex and a condvar
+/// (loom's `thread::unpark` would also wake a thread blocked on a mutex).
 #[cfg(loom)]
-struct LoomWaker(loom::thread::Thread);
+struct LoomParker {
+    /// Set by a wake-up, cleared by the waiter.
+    woken: crate::loom::Mutex<bool>,
+    /// Signals `woken`.
+    cv: crate::loom::Condvar,
+}
 
 #[cfg(loom)]
-impl std::task::Wake for LoomWaker {
+impl std::task::Wake for LoomParker {
     fn wake(self: std::sync::Arc<Self>) {
-        self.0.unpark();
+        *self.woken.lock().unwrap() = true;
+        self.cv.notify_one();
     }
 }
 
-/// Polls `fut` to completion, parking the loom thread between polls.
+/// Polls `fut` to completion, waiting on a modelled parker between polls.
 #[cfg(loom)]
 pub(crate) fn block_on<F: Future>(fut: F) -> F::Output {
-    let waker = Waker::from(std::sync::Arc::new(LoomWaker(loom::thread::current())));
+    let parker = std::sync::Arc::new(LoomParker {
+        woken: crate::loom::Mutex::new(false),
+        cv: crate::loom::Condvar::new(),
+    });
+    let waker = Waker::from(parker.clone());
     let mut cx = Context::from_waker(&waker);
     let mut fut = pin!(fut);
     loop {
         if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
             return v;
         }
-        loom::thread::park();
+        let mut woken = parker.woken.lock().unwrap();
+        while !*woken {
+            woken = parker.cv.wait(woken).unwrap();
+        }
+        *woken = false;
     }
 }
 

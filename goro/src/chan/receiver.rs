@@ -158,9 +158,9 @@ fn poll_recv<T>(
     at: &'static Location<'static>,
 ) -> Poll<Option<T>> {
     if let Some(w) = wait {
-        if w.signal.selected().is_none() {
-            w.signal.set_waker(cx.waker());
-            if w.signal.selected().is_none() {
+        if w.signal().selected().is_none() {
+            w.signal().set_waker(cx.waker());
+            if w.signal().selected().is_none() {
                 will_park(WaitReason::ChanReceive, at);
                 return Poll::Pending;
             }
@@ -182,8 +182,8 @@ fn poll_recv<T>(
 
 /// Gives up a queued receive; a value that already arrived goes back.
 fn abandon<T>(chan: &Chan<T>, w: Waiter<T>) {
-    if w.signal.try_abort() {
-        chan.unregister_recv(&w.signal, 0);
+    if w.signal().try_abort() {
+        chan.unregister_recv(w.signal(), 0);
     } else if let Some(v) = signal::take(&w.slot) {
         chan.give_back(v);
     }
@@ -204,8 +204,8 @@ impl<T> Recv<'_, T> {
     /// Gives up after a timeout, keeping a value that raced in.
     fn cancel(&mut self) -> Result<T, RecvTimeoutError> {
         let Some(w) = self.wait.take() else { return Err(RecvTimeoutError::Timeout) };
-        if w.signal.try_abort() {
-            self.chan.unregister_recv(&w.signal, 0);
+        if w.signal().try_abort() {
+            self.chan.unregister_recv(w.signal(), 0);
             return Err(RecvTimeoutError::Timeout);
         }
         signal::take(&w.slot).ok_or(RecvTimeoutError::Closed)

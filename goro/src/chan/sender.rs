@@ -165,9 +165,9 @@ impl<T> Send<'_, T> {
                 self.value.take().expect("goro::chan: send polled after completion"),
             ));
         };
-        let aborted = w.signal.try_abort();
+        let aborted = w.signal().try_abort();
         if aborted {
-            self.chan.unregister_send(&w.signal, 0);
+            self.chan.unregister_send(w.signal(), 0);
         }
         match (signal::take(&w.slot), aborted) {
             (None, _) => Ok(()),
@@ -192,9 +192,9 @@ impl<T> Future for Send<'_, T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         if let Some(w) = &this.wait {
-            if w.signal.selected().is_none() {
-                w.signal.set_waker(cx.waker());
-                if w.signal.selected().is_none() {
+            if w.signal().selected().is_none() {
+                w.signal().set_waker(cx.waker());
+                if w.signal().selected().is_none() {
                     will_park(WaitReason::ChanSend, this.at);
                     return Poll::Pending;
                 }
@@ -219,8 +219,8 @@ impl<T> Future for Send<'_, T> {
 impl<T> Drop for Send<'_, T> {
     fn drop(&mut self) {
         if let Some(w) = self.wait.take() {
-            if w.signal.try_abort() {
-                self.chan.unregister_send(&w.signal, 0);
+            if w.signal().try_abort() {
+                self.chan.unregister_send(w.signal(), 0);
             }
         }
     }

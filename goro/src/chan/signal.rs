@@ -37,12 +37,14 @@ pub struct Signal {
 }
 
 impl Signal {
-    /// A fresh undecided signal that will wake `waker`.
+    /// A fresh undecided signal that will wake `waker`, to share (select).
     pub(crate) fn new(waker: &Waker) -> Arc<Self> {
-        Arc::new(Signal {
-            state: AtomicUsize::new(WAITING),
-            waker: Mutex::new(Some(waker.clone())),
-        })
+        Arc::new(Self::inline(waker))
+    }
+
+    /// A fresh undecided signal, to embed in a lone operation's `Op`.
+    pub(crate) fn inline(waker: &Waker) -> Self {
+        Signal { state: AtomicUsize::new(WAITING), waker: Mutex::new(Some(waker.clone())) }
     }
 
     /// Claims the signal for `case`; false if it was already decided.

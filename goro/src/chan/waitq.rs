@@ -15,20 +15,50 @@ use super::signal::{self, Signal, Slot};
 use crate::loom::Arc;
 use std::collections::VecDeque;
 
-/// One waiting case: who waits, for which of its cases, and where its value is.
+/// Where an operation's done token lives.
+pub(crate) enum Token {
+    /// A lone send or receive: the signal is embedded, one allocation in all.
+    Own(Signal),
+    /// A select: all its cases share one signal.
+    Shared(Arc<Signal>),
+}
+
+/// The shared part of one waiting case: its token and its slot (one
+/// allocation per waiting operation).
+pub(crate) struct Op<T> {
+    /// The done token.
+    token: Token,
+    /// The value's destination (receiver) or source (sender).
+    pub(crate) slot: Slot<T>,
+}
+
+impl<T> Op<T> {
+    /// A waiting case of `token` holding `value`.
+    pub(crate) fn new(token: Token, value: Option<T>) -> Arc<Self> {
+        Arc::new(Op { token, slot: crate::loom::Mutex::new(value) })
+    }
+
+    /// The done token.
+    pub(crate) fn signal(&self) -> &Signal {
+        match &self.token {
+            Token::Own(s) => s,
+            Token::Shared(s) => s,
+        }
+    }
+}
+
+/// One waiting case in a queue: its op and its index in the waiter's select.
 pub(crate) struct Entry<T> {
-    /// The waiter's done token, shared by all its cases.
-    pub(crate) signal: Arc<Signal>,
+    /// Token and slot.
+    pub(crate) op: Arc<Op<T>>,
     /// The index of this case in the waiter's select (0 for a plain op).
     pub(crate) case: usize,
-    /// The value's destination (receiver) or source (sender).
-    pub(crate) slot: Arc<Slot<T>>,
 }
 
 impl<T> Entry<T> {
     /// True if this entry belongs to `signal`'s case `case`.
-    fn is(&self, signal: &Arc<Signal>, case: usize) -> bool {
-        Arc::ptr_eq(&self.signal, signal) && self.case == case
+    fn is(&self, signal: &Signal, case: usize) -> bool {
+        std::ptr::eq(self.op.signal(), signal) && self.case == case
     }
 }
 
@@ -55,7 +85,7 @@ impl<T> WaitQueue<T> {
     }
 
     /// Removes `signal`'s case `case` if still queued.
-    pub(crate) fn remove(&mut self, signal: &Arc<Signal>, case: usize) {
+    pub(crate) fn remove(&mut self, signal: &Signal, case: usize) {
         if let Some(i) = self.entries.iter().position(|e| e.is(signal, case)) {
             self.entries.remove(i);
         }
@@ -63,37 +93,37 @@ impl<T> WaitQueue<T> {
 
     /// Hands `v` to the oldest live receiver; gives `v` back if there is none.
     /// On success returns the signal to wake once the lock is released.
-    pub(crate) fn offer(&mut self, mut v: T) -> Result<Arc<Signal>, T> {
+    pub(crate) fn offer(&mut self, mut v: T) -> Result<Arc<Op<T>>, T> {
         while let Some(e) = self.entries.pop_front() {
-            signal::put(&e.slot, v);
-            if e.signal.try_select(e.case) {
-                return Ok(e.signal);
+            signal::put(&e.op.slot, v);
+            if e.op.signal().try_select(e.case) {
+                return Ok(e.op);
             }
-            v = signal::take(&e.slot).expect("goro::chan: a lost offer keeps its value");
+            v = signal::take(&e.op.slot).expect("goro::chan: a lost offer keeps its value");
         }
         Err(v)
     }
 
     /// Takes the value of the oldest live sender, with the signal to wake.
-    pub(crate) fn take(&mut self) -> Option<(T, Arc<Signal>)> {
+    pub(crate) fn take(&mut self) -> Option<(T, Arc<Op<T>>)> {
         while let Some(e) = self.entries.pop_front() {
-            let Some(v) = signal::take(&e.slot) else { continue };
-            if e.signal.try_select(e.case) {
-                return Some((v, e.signal));
+            let Some(v) = signal::take(&e.op.slot) else { continue };
+            if e.op.signal().try_select(e.case) {
+                return Some((v, e.op));
             }
-            signal::put(&e.slot, v);
+            signal::put(&e.op.slot, v);
         }
         None
     }
 
     /// True if some undecided waiter other than `me` is queued.
-    pub(crate) fn has_live_other(&self, me: &Arc<Signal>) -> bool {
-        self.entries.iter().any(|e| !Arc::ptr_eq(&e.signal, me) && e.signal.is_waiting())
+    pub(crate) fn has_live_other(&self, me: &Signal) -> bool {
+        self.entries.iter().any(|e| !std::ptr::eq(e.op.signal(), me) && e.op.signal().is_waiting())
     }
 
     /// Decides every queued waiter (on close), leaving slots as they are, and
     /// returns the signals to wake.
-    pub(crate) fn decide_all(&mut self) -> Vec<Arc<Signal>> {
-        self.entries.drain(..).filter(|e| e.signal.try_select(e.case)).map(|e| e.signal).collect()
+    pub(crate) fn decide_all(&mut self) -> Vec<Arc<Op<T>>> {
+        self.entries.drain(..).filter(|e| e.op.signal().try_select(e.case)).map(|e| e.op).collect()
     }
 }

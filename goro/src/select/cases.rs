@@ -6,7 +6,8 @@
 //! is Go's nil channel, a case that is never ready.
 
 use super::case::{Case, Kind};
-use crate::chan::signal::{self, Slot};
+use crate::chan::signal;
+use crate::chan::Op;
 use crate::chan::{Receiver, RecvNow, SendError, SendNow, Sender, Signal};
 use crate::loom::Arc;
 use std::fmt;
@@ -79,7 +80,7 @@ pub struct RecvCase<'a, T> {
     /// The channel, or `None` when disabled.
     rx: Option<&'a Receiver<T>>,
     /// The slot queued by the last registration.
-    slot: Option<Arc<Slot<T>>>,
+    slot: Option<Arc<Op<T>>>,
     /// The result, once this case completed.
     out: Option<Option<T>>,
 }
@@ -129,11 +130,11 @@ impl<T> Case for RecvCase<'_, T> {
     }
 
     fn commit(&mut self) {
-        self.out = Some(self.slot.take().and_then(|s| signal::take(&s)));
+        self.out = Some(self.slot.take().and_then(|s| signal::take(&s.slot)));
     }
 
     fn abandon(&mut self) {
-        let v = self.slot.take().and_then(|s| signal::take(&s));
+        let v = self.slot.take().and_then(|s| signal::take(&s.slot));
         if let (Some(rx), Some(v)) = (self.rx, v) {
             rx.chan.give_back(v);
         }
@@ -148,7 +149,7 @@ pub struct SendCase<'a, T> {
     /// The value while it is not queued.
     value: Option<T>,
     /// The slot queued by the last registration (holds the value).
-    slot: Option<Arc<Slot<T>>>,
+    slot: Option<Arc<Op<T>>>,
     /// The result, once this case completed.
     out: Option<Result<(), SendError<T>>>,
 }
@@ -199,7 +200,7 @@ impl<T> Case for SendCase<'_, T> {
     fn unregister(&mut self, signal: &Arc<Signal>, index: usize) {
         let (Some(tx), Some(slot)) = (self.tx, self.slot.take()) else { return };
         tx.chan.unregister_send(signal, index);
-        if let Some(v) = signal::take(&slot) {
+        if let Some(v) = signal::take(&slot.slot) {
             self.value = Some(v);
         }
     }

@@ -1,0 +1,54 @@
+//! Seed 3: `select`. A timeout, and the idiom of turning a finished case
+//! off inside a loop (Go: set the channel to nil).
+
+use goro::chan::Receiver;
+use std::time::Duration;
+
+/// Waits for a slow result, giving up after 50 ms.
+async fn timeout() {
+    println!("-- select with a timeout --");
+    let (tx, slow) = goro::chan::<&str>(1);
+    goro::go(async move {
+        goro::time::sleep(Duration::from_millis(500)).await;
+        let _ = tx.send("too late").await;
+    });
+    goro::select! {
+        recv(slow) -> v => println!("got {v:?}"),
+        recv(goro::time::after(Duration::from_millis(50))) -> _ => println!("timeout after 50 ms"),
+    }
+}
+
+/// Merges two channels until both are closed, disabling each case once
+/// its channel is done.
+async fn merge_until_both_closed() {
+    println!("-- disabling a finished case in a loop --");
+    let (a_tx, a) = goro::chan::<u32>(0);
+    let (b_tx, b) = goro::chan::<u32>(0);
+    goro::go(async move {
+        for i in 1..=3 {
+            a_tx.send(i).await.expect("merge reads a");
+        }
+    });
+    goro::go(async move {
+        for i in 10..=11 {
+            b_tx.send(i).await.expect("merge reads b");
+        }
+    });
+    let (mut a, mut b): (Option<Receiver<u32>>, Option<Receiver<u32>>) = (Some(a), Some(b));
+    let mut got = Vec::new();
+    while a.is_some() || b.is_some() {
+        goro::select! {
+            recv(a) -> v => match v { Some(v) => got.push(v), None => a = None },
+            recv(b) -> v => match v { Some(v) => got.push(v), None => b = None },
+        }
+    }
+    got.sort();
+    println!("merged {got:?}");
+}
+
+/// The select stops of the tour.
+pub async fn run() {
+    println!("== select ==");
+    timeout().await;
+    merge_until_both_closed().await;
+}
