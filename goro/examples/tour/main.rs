@@ -11,6 +11,9 @@ mod speak;
 // -- channels and select (issue 3) --
 
 // -- toolkit (issue 4) --
+mod crawler;
+mod ratelimit;
+mod waitgroup;
 
 // -- diagnostics (issue 5) --
 
@@ -22,6 +25,9 @@ async fn main() {
     // -- channels and select (issue 3) --
 
     // -- toolkit (issue 4) --
+    waitgroup::run().await;
+    crawler::run().await;
+    ratelimit::run().await;
 
     // -- diagnostics (issue 5) --
 }
