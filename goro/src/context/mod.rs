@@ -32,6 +32,8 @@
 #[allow(clippy::module_inception)]
 mod context;
 mod done;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod node;
 mod timer;
 

@@ -17,9 +17,11 @@
 //! - `err` is set once; `done` mirrors it for a lock-free fast check.
 
 use super::{timer, Cause, Context, ContextError};
+use crate::loom::atomic::AtomicBool;
+use crate::loom::{Mutex, MutexGuard};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::task::Waker;
 use std::time::Instant;
 

@@ -38,8 +38,9 @@ const HAS_WAITERS: usize = 2;
 const STARVING: usize = 4;
 /// Spin rounds before parking (Go's `active_spin` is 4).
 const SPINS: u32 = if cfg!(loom) { 0 } else { 4 };
-/// How long a waiter waits before it asks for hand-off (Go's 1 ms).
-const STARVATION: Duration = Duration::from_millis(1);
+/// How long a waiter waits before it asks for hand-off (Go's 1 ms; zero
+/// under loom, so the models explore the hand-off path).
+const STARVATION: Duration = if cfg!(loom) { Duration::ZERO } else { Duration::from_millis(1) };
 
 /// A mutual-exclusion lock protecting a `T`: Go's `sync.Mutex`.
 ///
