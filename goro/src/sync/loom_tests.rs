@@ -65,3 +65,29 @@ fn loom_mutex_cancelled_waiter() {
         assert!(m.try_lock().is_some(), "the lock leaked");
     });
 }
+
+/// A writer and a reader against a reader holding the lock: writer
+/// preference and the hand-offs never let them overlap or strand anyone.
+#[test]
+fn loom_rwlock_handoff() {
+    use super::RwLock;
+    loom::model(|| {
+        let l = Arc::new(RwLock::new(0));
+        let r = l.try_read().unwrap();
+        let w = {
+            let l = l.clone();
+            thread::spawn(move || *block_on(l.write()) += 1)
+        };
+        let rd = {
+            let l = l.clone();
+            thread::spawn(move || {
+                let v = *block_on(l.read());
+                assert!(v == 0 || v == 1);
+            })
+        };
+        drop(r);
+        w.join().unwrap();
+        rd.join().unwrap();
+        assert_eq!(*l.try_write().expect("the lock leaked"), 1);
+    });
+}
