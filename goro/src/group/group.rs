@@ -8,11 +8,12 @@
 //! `resume_unwind`, so it never vanishes.
 
 use crate::context::{self, CancelFunc, Context};
+use crate::runtime::WaitReason;
 use crate::sync::{OwnedPermit, Semaphore, WaitGroup};
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex as StdMutex};
 use std::task::{Context as TaskContext, Poll};
@@ -124,9 +125,13 @@ impl<E: Send + 'static> Group<E> {
     ///
     /// Unlike Go, the error is handed over (errors need not be `Clone`): a
     /// second `wait` returns `Ok` unless a goroutine failed since.
-    pub async fn wait(&self) -> Result<(), E> {
-        self.inner.wg.wait().await;
-        self.finish()
+    #[track_caller]
+    pub fn wait(&self) -> impl Future<Output = Result<(), E>> + '_ {
+        let waiting = self.inner.wg.wait_as(WaitReason::GroupWait, Location::caller());
+        async move {
+            waiting.await;
+            self.finish()
+        }
     }
 
     /// Like [`wait`](Group::wait), blocking this plain thread.
