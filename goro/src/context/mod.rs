@@ -35,6 +35,8 @@ mod done;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod node;
+#[cfg(all(test, not(loom)))]
+mod tests;
 mod timer;
 
 pub use context::{
