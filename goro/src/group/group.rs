@@ -92,15 +92,24 @@ impl<E: Send + 'static> Group<E> {
     /// Starts `fut` in a goroutine, first waiting while the group is at
     /// its limit: Go's `g.Go(f)`. The first error it returns cancels the
     /// group's context and is what [`wait`](Group::wait) returns.
-    pub async fn go<F>(&self, fut: F)
+    #[track_caller]
+    pub fn go<F>(&self, fut: F) -> impl Future<Output = ()> + '_
     where
         F: Future<Output = Result<(), E>> + Send + 'static,
     {
-        let permit = match self.semaphore() {
-            Some(s) => Some(s.acquire_owned(1).await.expect("goro::group: limit is at least 1")),
+        // Taken now, so the wait reports the caller's line.
+        #[allow(clippy::manual_map)] // a closure would hide the caller's location
+        let acquire = match self.semaphore() {
+            Some(s) => Some(s.acquire_owned(1)),
             None => None,
         };
-        self.spawn(fut, permit);
+        async move {
+            let permit = match acquire {
+                Some(a) => Some(a.await.expect("goro::group: limit is at least 1")),
+                None => None,
+            };
+            self.spawn(fut, permit);
+        }
     }
 
     /// Starts `fut` only if the group is below its limit; false (and `fut`
