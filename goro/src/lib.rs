@@ -105,6 +105,55 @@
 //!         recv(goro::time::after(Duration::from_millis(10))) -> _ => "timeout",
 //!     };
 //!     assert_eq!(out, "timeout");
+//! ### Sync: WaitGroup, Mutex, Once, Cond, Semaphore, Map
+//!
+//! [`sync`] has Go's `sync` package with guards instead of `Unlock`. Every
+//! wait is `.await` in a goroutine or `_blocking` on a plain thread, and a
+//! parked goroutine never blocks its worker.
+//!
+//! ```
+//! use goro::sync::{Mutex, WaitGroup};
+//! use std::sync::Arc;
+//!
+//! goro::run(async {
+//!     let hits = Arc::new(Mutex::new(0));
+//!     let wg = WaitGroup::new();
+//!     for _ in 0..3 {
+//!         let hits = hits.clone();
+//!         wg.go(async move { *hits.lock().await += 1 }); // Go 1.25's wg.Go
+//!     }
+//!     wg.wait().await;
+//!     assert_eq!(*hits.lock().await, 3);
+//! });
+//! ```
+//!
+//! ### Context, errgroup, rate limits and signals
+//!
+//! [`context`] carries cancellation and deadlines down a tree of
+//! goroutines; dropping a cancel handle cancels, so nothing leaks.
+//! [`group`] is errgroup: the first error cancels the rest, `set_limit`
+//! bounds concurrency, panics resurface in `wait`. [`rate`] is x/time/rate's
+//! token bucket, and [`signal`] turns SIGINT/SIGTERM into a cancelled
+//! context for graceful shutdown (see `examples/shutdown.rs`).
+//!
+//! ```
+//! use goro::{context, group::Group};
+//! use std::time::Duration;
+//!
+//! goro::run(async {
+//!     let (ctx, _cancel) = context::with_timeout(&context::background(), Duration::from_secs(5));
+//!     let (g, ctx) = Group::<String>::with_context(&ctx);
+//!     g.set_limit(Some(2));
+//!     for i in 0..5 {
+//!         let ctx = ctx.clone();
+//!         g.go(async move {
+//!             if i == 3 { return Err(format!("job {i} failed")) }
+//!             goro::time::timeout(Duration::from_millis(1), ctx.done()).await.ok();
+//!             Ok(())
+//!         }).await;
+//!     }
+//!     assert_eq!(g.wait().await, Err("job 3 failed".to_string()));
+//!     assert!(ctx.is_done(), "the first error cancelled the group's context");
 //! });
 //! ```
 //!
@@ -135,6 +184,22 @@
 //! | `select {}` | `select! {}` |
 //! | `reflect.Select` | [`select::Select`] |
 //! | `time.After(d)`, `time.Tick(d)` | [`time::after`]`(d)`, [`time::tick`]`(d)` |
+//! | `var wg sync.WaitGroup; wg.Go(f); wg.Wait()` | [`sync::WaitGroup`]: `wg.go(fut)`, `wg.wait().await` |
+//! | `mu.Lock(); defer mu.Unlock()` | `let g = mu.lock().await;` ([`sync::Mutex`], guard unlocks) |
+//! | `rw.RLock()` / `rw.Lock()` | [`sync::RwLock`]: `read().await` / `write().await` |
+//! | `once.Do(f)`, `sync.OnceValue(f)` | [`sync::Once`]`::call(f).await`, [`sync::OnceLock`]`::get_or_init(f).await` |
+//! | `c.Wait()`, `c.Signal()`, `c.Broadcast()` | [`sync::Cond`]: `g = c.wait(g).await`, `signal()`, `broadcast()` |
+//! | `semaphore.NewWeighted(n)`, `Acquire(ctx, k)` | [`sync::Semaphore`]`::new(n)`, `acquire(k).await` (permit releases on drop) |
+//! | `sync.Map` `Load`/`Store`/`LoadOrStore`/`Range` | [`sync::Map`]: `load`/`store`/`load_or_store`/`range` |
+//! | `context.Background()`, `WithCancel`, `WithTimeout` | [`context::background`], [`context::with_cancel`], [`context::with_timeout`] |
+//! | `<-ctx.Done()`, `ctx.Err()`, `context.Cause(ctx)` | `ctx.done().await`, `ctx.err()`, `ctx.cause()` |
+//! | `context.WithValue(ctx, k, v)`, `ctx.Value(k)` | [`context::with_value`]`(&ctx, v)`, `ctx.value::<V>()` |
+//! | `context.AfterFunc(ctx, f)`, `WithoutCancel` | [`context::after_func`], [`context::without_cancel`] |
+//! | `g, ctx := errgroup.WithContext(ctx); g.Go(f)` | `let (g, ctx) =` [`group::Group`]`::with_context(&ctx); g.go(fut).await` |
+//! | `g.SetLimit(n)`, `g.TryGo(f)`, `g.Wait()` | `g.set_limit(Some(n))`, `g.try_go(fut)`, `g.wait().await` |
+//! | `rate.NewLimiter(r, b)`, `Allow`, `Wait(ctx)` | [`rate::Limiter`]`::new(Limit(r), b)`, `allow()`, `wait(&ctx).await` |
+//! | `signal.NotifyContext(ctx, os.Interrupt)` | [`signal::notify_context`]`(&ctx, &[Signal::Interrupt])` |
+//! | `signal.Notify(c, syscall.SIGTERM)` | `let c =` [`signal::notify`]`(&[Signal::Terminate])` |
 
 #![warn(missing_docs)]
 

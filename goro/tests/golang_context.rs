@@ -179,3 +179,21 @@ fn deep_chain_cancels_iteratively() {
     cancel.cancel();
     assert_eq!(last.err(), Some(ContextError::Canceled));
 }
+
+// Not in Go's file, but Go's idiom: `select { case <-ctx.Done(): ... case v := <-ch: ... }`.
+#[goro::test]
+async fn done_is_a_select_case() {
+    let (ctx, cancel) = context::with_cancel(&context::background());
+    let (_tx, rx) = goro::chan::<i32>(0);
+    let worker = {
+        let ctx = ctx.clone();
+        goro::go(async move {
+            goro::select! {
+                recv(rx) -> _ => "message",
+                future(ctx.done()) => "cancelled",
+            }
+        })
+    };
+    cancel.cancel();
+    assert_eq!(worker.await.unwrap(), "cancelled");
+}

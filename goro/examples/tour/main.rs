@@ -13,6 +13,9 @@ mod channels;
 mod select;
 
 // -- toolkit (issue 4) --
+mod crawler;
+mod ratelimit;
+mod waitgroup;
 
 // -- diagnostics (issue 5) --
 
@@ -26,6 +29,9 @@ async fn main() {
     select::run().await;
 
     // -- toolkit (issue 4) --
+    waitgroup::run().await;
+    crawler::run().await;
+    ratelimit::run().await;
 
     // -- diagnostics (issue 5) --
 }

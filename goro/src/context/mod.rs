@@ -32,7 +32,11 @@
 #[allow(clippy::module_inception)]
 mod context;
 mod done;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod node;
+#[cfg(all(test, not(loom)))]
+mod tests;
 mod timer;
 
 pub use context::{

@@ -17,9 +17,11 @@
 //! - `err` is set once; `done` mirrors it for a lock-free fast check.
 
 use super::{timer, Cause, Context, ContextError};
+use crate::loom::atomic::AtomicBool;
+use crate::loom::{Mutex, MutexGuard};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::task::Waker;
 use std::time::Instant;
 
@@ -204,6 +206,18 @@ impl CancelNode {
         Some(Taken { children, waiters, after })
     }
 
+    /// How many children are registered (for the leak tests).
+    #[cfg(test)]
+    pub(crate) fn children_len(&self) -> usize {
+        self.lock().children.len()
+    }
+
+    /// How many done futures are registered (for the leak tests).
+    #[cfg(test)]
+    pub(crate) fn waiters_len(&self) -> usize {
+        self.lock().waiters.len()
+    }
+
     /// Leaves the parent's child map.
     fn unlink(&self) {
         let link = self.link.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -219,9 +233,11 @@ impl Drop for CancelNode {
     }
 }
 
-/// Cancels `root` and its whole subtree with `err`/`cause`, then unlinks
-/// `root` from its parent. Descendants inherit the error and cause.
+/// Cancels `root` and its whole subtree with `err`/`cause`. `root` leaves
+/// its parent's map first, so whoever sees it done also sees it unlinked.
+/// Descendants inherit the error and cause.
 pub(crate) fn cancel(root: &Arc<CancelNode>, err: ContextError, cause: Option<Cause>) {
+    root.unlink();
     let mut work = vec![root.clone()];
     while let Some(n) = work.pop() {
         let Some(t) = n.finish(err, cause.clone()) else { continue };
@@ -231,5 +247,4 @@ pub(crate) fn cancel(root: &Arc<CancelNode>, err: ContextError, cause: Option<Ca
         }
         work.extend(t.children);
     }
-    root.unlink();
 }

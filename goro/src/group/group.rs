@@ -8,11 +8,12 @@
 //! `resume_unwind`, so it never vanishes.
 
 use crate::context::{self, CancelFunc, Context};
+use crate::runtime::WaitReason;
 use crate::sync::{OwnedPermit, Semaphore, WaitGroup};
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex as StdMutex};
 use std::task::{Context as TaskContext, Poll};
@@ -91,15 +92,24 @@ impl<E: Send + 'static> Group<E> {
     /// Starts `fut` in a goroutine, first waiting while the group is at
     /// its limit: Go's `g.Go(f)`. The first error it returns cancels the
     /// group's context and is what [`wait`](Group::wait) returns.
-    pub async fn go<F>(&self, fut: F)
+    #[track_caller]
+    pub fn go<F>(&self, fut: F) -> impl Future<Output = ()> + '_
     where
         F: Future<Output = Result<(), E>> + Send + 'static,
     {
-        let permit = match self.semaphore() {
-            Some(s) => Some(s.acquire_owned(1).await.expect("goro::group: limit is at least 1")),
+        // Taken now, so the wait reports the caller's line.
+        #[allow(clippy::manual_map)] // a closure would hide the caller's location
+        let acquire = match self.semaphore() {
+            Some(s) => Some(s.acquire_owned(1)),
             None => None,
         };
-        self.spawn(fut, permit);
+        async move {
+            let permit = match acquire {
+                Some(a) => Some(a.await.expect("goro::group: limit is at least 1")),
+                None => None,
+            };
+            self.spawn(fut, permit);
+        }
     }
 
     /// Starts `fut` only if the group is below its limit; false (and `fut`
@@ -124,9 +134,13 @@ impl<E: Send + 'static> Group<E> {
     ///
     /// Unlike Go, the error is handed over (errors need not be `Clone`): a
     /// second `wait` returns `Ok` unless a goroutine failed since.
-    pub async fn wait(&self) -> Result<(), E> {
-        self.inner.wg.wait().await;
-        self.finish()
+    #[track_caller]
+    pub fn wait(&self) -> impl Future<Output = Result<(), E>> + '_ {
+        let waiting = self.inner.wg.wait_as(WaitReason::GroupWait, Location::caller());
+        async move {
+            waiting.await;
+            self.finish()
+        }
     }
 
     /// Like [`wait`](Group::wait), blocking this plain thread.

@@ -268,15 +268,35 @@ impl Limiter {
     }
 
     /// Waits in a goroutine until one event may happen: Go's `Wait`.
-    pub async fn wait(&self, ctx: &Context) -> Result<(), WaitError> {
-        self.wait_n(ctx, 1).await
+    #[track_caller]
+    pub fn wait<'a>(
+        &'a self,
+        ctx: &'a Context,
+    ) -> impl Future<Output = Result<(), WaitError>> + 'a {
+        self.wait_n(ctx, 1)
     }
 
     /// Waits until `n` events may happen: Go's `WaitN`. Fails at once if
     /// `n` exceeds the burst, `ctx` is done, or the tokens would come after
     /// `ctx`'s deadline; if `ctx` ends during the wait, the reservation is
     /// cancelled (its tokens go back) and the context's error returned.
-    pub async fn wait_n(&self, ctx: &Context, n: usize) -> Result<(), WaitError> {
+    #[track_caller]
+    pub fn wait_n<'a>(
+        &'a self,
+        ctx: &'a Context,
+        n: usize,
+    ) -> impl Future<Output = Result<(), WaitError>> + 'a {
+        let at = std::panic::Location::caller();
+        self.wait_n_at(ctx, n, at)
+    }
+
+    /// The body of [`wait_n`](Limiter::wait_n), with the caller's location.
+    async fn wait_n_at(
+        &self,
+        ctx: &Context,
+        n: usize,
+        at: &'static std::panic::Location<'static>,
+    ) -> Result<(), WaitError> {
         let (burst, limit) = {
             let st = self.lock();
             (st.burst, st.limit)
@@ -297,7 +317,7 @@ impl Limiter {
         if delay.is_zero() {
             return Ok(());
         }
-        self.sleep_or_cancel(ctx, r, delay).await
+        self.sleep_or_cancel(ctx, r, delay, at).await
     }
 
     /// Sleeps `delay` unless `ctx` ends first (then cancels `r`).
@@ -306,6 +326,7 @@ impl Limiter {
         ctx: &Context,
         r: Reservation<'_>,
         delay: Duration,
+        at: &'static std::panic::Location<'static>,
     ) -> Result<(), WaitError> {
         let mut sleep = pin!(crate::time::sleep(delay));
         let mut done = pin!(ctx.done());
@@ -316,10 +337,7 @@ impl Limiter {
             if done.as_mut().poll(cx).is_ready() {
                 return Poll::Ready(false);
             }
-            crate::runtime::current::will_park(
-                crate::runtime::WaitReason::RateWait,
-                std::panic::Location::caller(),
-            );
+            crate::runtime::current::will_park(crate::runtime::WaitReason::RateWait, at);
             Poll::Pending
         })
         .await;
@@ -331,6 +349,7 @@ impl Limiter {
     }
 
     /// Like [`wait`](Limiter::wait), blocking this plain thread.
+    #[track_caller]
     pub fn wait_blocking(&self, ctx: &Context) -> Result<(), WaitError> {
         crate::runtime::current::block_on_thread(self.wait(ctx))
     }

@@ -14,7 +14,5 @@
 //! ```
 
 mod notify;
-mod receiver;
 
 pub use notify::{notify, notify_context, NotifyStop, Signal};
-pub use receiver::Receiver;

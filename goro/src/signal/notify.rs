@@ -3,17 +3,16 @@
 //!
 //! Design: each `notify` registers a `signal_hook::iterator::Signals` (a
 //! self-pipe, so nothing but a write happens in the signal handler) and a
-//! small thread that forwards each signal to the receiver. Dropping the
-//! receiver closes the iterator's handle: the thread ends and the hooks
-//! are unregistered (Go's `signal.Stop`). As documented by signal-hook, the
-//! default action is not reinstated then: a signal that has ever been
-//! caught stays caught (and ignored when no one listens).
-//!
+//! small thread that forwards each signal into a `goro::chan` channel.
 //! Delivery never blocks the forwarding thread: like Go's non-blocking send
-//! to the user's channel, a signal that finds the receiver's buffer full is
-//! dropped.
+//! to the user's channel, a signal that finds the buffer full is dropped.
+//! Once every receiver is gone, the next signal finds the channel closed and
+//! the relay ends, unregistering its hooks (Go's `signal.Stop`). As
+//! documented by signal-hook, the default action is not reinstated then: a
+//! signal that has ever been caught stays caught (and ignored when no one
+//! listens).
 
-use super::receiver::{channel, Receiver};
+use crate::chan::{Receiver, TrySendError};
 use crate::context::{self, Context};
 use signal_hook::iterator::{Handle, Signals};
 use std::fmt;
@@ -82,21 +81,18 @@ impl fmt::Display for Signal {
 /// How many undelivered signals a receiver buffers before dropping more.
 const BUFFER: usize = 16;
 
-/// Starts relaying `signals` to the returned receiver: Go's
-/// `signal.Notify(c, sigs...)`. Dropping the receiver stops the relay
-/// (Go's `signal.Stop`).
+/// Starts relaying `signals` to the returned channel: Go's
+/// `signal.Notify(c, sigs...)`. Dropping every receiver stops the relay at
+/// the next signal (Go's `signal.Stop`).
 ///
 /// # Panics
 ///
 /// If the signals cannot be registered (the OS refused; not expected for
 /// the signals [`Signal`] names).
 pub fn notify(signals: &[Signal]) -> Receiver<Signal> {
-    let (tx, rx) = channel(BUFFER);
-    let handle = spawn_relay(signals, move |s| {
-        tx.push(s);
-        true
-    });
-    rx.on_drop(move || handle.close())
+    let (tx, rx) = crate::chan(BUFFER);
+    spawn_relay(signals, move |s| !matches!(tx.try_send(s), Err(TrySendError::Closed(_))));
+    rx
 }
 
 /// A child of `parent` cancelled when one of `signals` arrives (or `stop`

@@ -30,6 +30,8 @@
 //! See `README.md` in this folder for the hand-off protocol's proof sketch.
 
 mod cond;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod map;
 mod mutex;
 mod once;

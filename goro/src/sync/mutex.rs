@@ -36,8 +36,11 @@ const LOCKED: usize = 1;
 const HAS_WAITERS: usize = 2;
 /// Unlock hands the lock to the oldest waiter.
 const STARVING: usize = 4;
-/// How long a waiter waits before it asks for hand-off (Go's 1 ms).
-const STARVATION: Duration = Duration::from_millis(1);
+/// Spin rounds before parking (Go's `active_spin` is 4).
+const SPINS: u32 = if cfg!(loom) { 0 } else { 4 };
+/// How long a waiter waits before it asks for hand-off (Go's 1 ms; zero
+/// under loom, so the models explore the hand-off path).
+const STARVATION: Duration = if cfg!(loom) { Duration::ZERO } else { Duration::from_millis(1) };
 
 /// A mutual-exclusion lock protecting a `T`: Go's `sync.Mutex`.
 ///
@@ -126,6 +129,24 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// Go's active spinning: a few short busy waits before parking pay off
+    /// when critical sections are tiny and another processor holds the lock.
+    fn spin(&self) -> bool {
+        for i in 0..SPINS {
+            for _ in 0..(30 << i) {
+                std::hint::spin_loop();
+            }
+            let s = self.state.load(Ordering::Relaxed);
+            if s & (HAS_WAITERS | STARVING) != 0 {
+                return false; // others queue already: do not barge ahead by spinning
+            }
+            if self.try_acquire() {
+                return true;
+            }
+        }
+        false
+    }
+
     /// Unlocks: one CAS when no one waits.
     fn unlock(&self) {
         // Release: publishes the critical section to the next holder.
@@ -210,7 +231,7 @@ impl<'a, T> Future for Lock<'a, T> {
                 NOTIFIED if m.try_acquire() => return this.ready(),
                 _ => {}
             }
-        } else if m.try_acquire() {
+        } else if m.try_acquire() || m.spin() {
             return Poll::Ready(MutexGuard { mutex: m });
         }
         this.poll_slow(cx)

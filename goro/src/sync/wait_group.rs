@@ -92,7 +92,12 @@ impl WaitGroup {
     /// Waits in a goroutine until the counter is zero: Go's `Wait`.
     #[track_caller]
     pub fn wait(&self) -> Wait<'_> {
-        Wait { inner: &self.inner, node: None, at: Location::caller() }
+        self.wait_as(WaitReason::WaitGroupWait, Location::caller())
+    }
+
+    /// `wait`, parking with `reason` (errgroup reports its own).
+    pub(crate) fn wait_as(&self, reason: WaitReason, at: &'static Location<'static>) -> Wait<'_> {
+        Wait { inner: &self.inner, node: None, reason, at }
     }
 
     /// Blocks this plain thread until the counter is zero.
@@ -147,6 +152,8 @@ pub struct Wait<'a> {
     inner: &'a Inner,
     /// Our node once parked.
     node: Option<Arc<Node>>,
+    /// What the goroutine is reported to wait for.
+    reason: WaitReason,
     /// The caller, for the wait reason.
     at: &'static Location<'static>,
 }
@@ -178,7 +185,7 @@ impl Future for Wait<'_> {
                 this.node = Some(n);
             }
         }
-        will_park(WaitReason::WaitGroupWait, this.at);
+        will_park(this.reason, this.at);
         Poll::Pending
     }
 }
