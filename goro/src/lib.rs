@@ -96,6 +96,7 @@ pub mod sync;
 
 // ---- diagnostics (issue 5) ----
 pub mod debug;
+pub mod trace;
 
 // ---- macros ----
 pub use goro_macros::{main, test};
@@ -111,10 +112,16 @@ pub mod __private {
     #[track_caller]
     pub fn run_test<F: Future>(name: &'static str, timeout: Duration, fut: F) -> F::Output {
         // Every goroutine the test spawns, transitively, inherits this scope.
-        let _scope = crate::runtime::current::enter_scope(crate::runtime::current::new_scope());
-        match crate::run(crate::time::timeout(timeout, fut)) {
+        let scope = crate::runtime::current::new_scope();
+        let _scope = crate::runtime::current::enter_scope(scope);
+        let out = match crate::run(crate::time::timeout(timeout, fut)) {
             Ok(v) => v,
             Err(_) => panic!("goro::test: {name} timed out after {timeout:?}"),
+        };
+        // -- diagnostics (issue 5): the leak check --
+        if let Err(leak) = crate::debug::check_scope(scope, crate::debug::LEAK_GRACE) {
+            panic!("goro::test: {name} leaked goroutines; {leak}");
         }
+        out
     }
 }

@@ -1,0 +1,76 @@
+//! Who else could wake a goroutine: counting the process's threads that are
+//! not goro's own.
+//!
+//! A thread goro did not start (the program's main thread outside
+//! `block_on`, a `std::thread` holding a `Sender`, a thread inside a
+//! `_blocking` call, another library's thread) might wake a parked
+//! goroutine at any time, so while one exists no deadlock is ever declared.
+//! goro's own threads are recognised by name, from a fixed list; a thread
+//! running `block_on` is goro's while it does (its main goroutine is in the
+//! registry). Only Linux lists threads (`/proc/self/task/*/comm`); elsewhere
+//! the count is unknown and the detector stays quiet.
+
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+/// Name prefixes of the threads goro starts. None of them wakes a goroutine
+/// unless a goroutine, a timer or a blocking job asks it to.
+const OWN: [&str; 5] =
+    ["goro-worker", "goro-blocking", "goro-timer", "goro-sysmon", "goro-sigquit"];
+
+/// Threads not named as goro's own that are inside `block_on` now.
+static BLOCK_ON_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether `name` is one of goro's own threads.
+fn is_own(name: &str) -> bool {
+    OWN.iter().any(|p| name.starts_with(p))
+}
+
+/// Counts this thread as a `block_on` thread while the guard lives.
+pub(crate) struct BlockOnThread {
+    /// Whether this thread was counted (its name is not one of goro's).
+    counted: bool,
+}
+
+impl BlockOnThread {
+    /// Marks the current thread as running `block_on`.
+    pub(crate) fn enter() -> Self {
+        let counted = !std::thread::current().name().is_some_and(is_own);
+        if counted {
+            BLOCK_ON_THREADS.fetch_add(1, Relaxed);
+        }
+        BlockOnThread { counted }
+    }
+}
+
+impl Drop for BlockOnThread {
+    fn drop(&mut self) {
+        if self.counted {
+            BLOCK_ON_THREADS.fetch_sub(1, Relaxed);
+        }
+    }
+}
+
+/// Threads now inside `block_on` (not counting goro's own).
+pub(crate) fn block_on_threads() -> usize {
+    BLOCK_ON_THREADS.load(Relaxed)
+}
+
+/// Threads that are neither goro's own nor inside `block_on`; `None` where
+/// threads cannot be listed.
+#[cfg(target_os = "linux")]
+pub(crate) fn foreign_threads() -> Option<usize> {
+    let mut others = 0usize;
+    for entry in std::fs::read_dir("/proc/self/task").ok()? {
+        let comm = std::fs::read_to_string(entry.ok()?.path().join("comm")).ok()?;
+        if !is_own(comm.trim_end()) {
+            others += 1;
+        }
+    }
+    Some(others.saturating_sub(block_on_threads()))
+}
+
+/// Threads cannot be listed here: unknown.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn foreign_threads() -> Option<usize> {
+    None
+}

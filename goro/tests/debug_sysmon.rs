@@ -1,0 +1,72 @@
+//! The monitor (Go's sysmon): a goroutine that blocks its worker in one poll
+//! (a `std::thread::sleep`, a spin loop) is reported once, and its
+//! processor's other goroutines are handed to another worker, so 1,000
+//! goroutines' timers are not delayed by more than threshold + slack.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+/// Slack for scheduling on a loaded 2-core machine; without the hand-off
+/// the delay would be most of the blocker's second.
+const SLACK: Duration = Duration::from_millis(300);
+
+/// Runs 1,000 timers beside `blocker` and returns the worst lateness.
+fn worst_lateness(name: &'static str, blocker: fn()) -> (Duration, u64) {
+    let rt = goro::Runtime::builder().procs(2).build().unwrap();
+    rt.block_on(async move {
+        let deadline = Instant::now() + Duration::from_millis(200);
+        let timers: Vec<_> = (0..1000)
+            .map(|_| {
+                goro::go(async move {
+                    goro::time::sleep_until(deadline).await;
+                    Instant::now().saturating_duration_since(deadline)
+                })
+            })
+            .collect();
+        let b = goro::go_named(name, async move { blocker() });
+        let id = b.id();
+        let mut worst = Duration::ZERO;
+        for t in timers {
+            worst = worst.max(t.await.unwrap());
+        }
+        b.await.unwrap();
+        (worst, id)
+    })
+}
+
+/// Checks the report of goroutine `id`.
+fn assert_reported(id: u64, name: &str) {
+    let reports: Vec<_> =
+        goro::debug::blocking_reports().into_iter().filter(|r| r.goroutine == id).collect();
+    assert_eq!(reports.len(), 1, "reported once: {reports:?}");
+    let r = &reports[0];
+    assert_eq!(r.name.as_deref(), Some(name));
+    assert!(r.spawned_at.is_some_and(|s| s.file().ends_with("debug_sysmon.rs")), "{r:?}");
+    assert!(r.blocked_for >= goro::debug::blocking_threshold().unwrap(), "{r:?}");
+}
+
+#[test]
+fn a_sleeping_goroutine_does_not_delay_a_thousand_timers() {
+    support::within(Duration::from_secs(60), || {
+        let (worst, id) = worst_lateness("sleeper", || std::thread::sleep(Duration::from_secs(1)));
+        let limit = goro::debug::blocking_threshold().unwrap() + SLACK;
+        assert!(worst < limit, "a timer was {worst:?} late (limit {limit:?})");
+        assert_reported(id, "sleeper");
+    });
+}
+
+#[test]
+fn a_spinning_goroutine_does_not_delay_a_thousand_timers() {
+    support::within(Duration::from_secs(60), || {
+        let (worst, id) = worst_lateness("spinner", || {
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(1) {
+                std::hint::spin_loop();
+            }
+        });
+        let limit = goro::debug::blocking_threshold().unwrap() + SLACK;
+        assert!(worst < limit, "a timer was {worst:?} late (limit {limit:?})");
+        assert_reported(id, "spinner");
+    });
+}
