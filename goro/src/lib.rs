@@ -53,6 +53,43 @@
 //! registry of every goroutine (id, parent, name, spawn site, state, why and
 //! where it is parked) for dumps and leak checks.
 //!
+//! ### Diagnostics
+//!
+//! Everything Go gives you to find the bugs that hurt most, on by default
+//! ([`debug`], [`trace`]):
+//!
+//! - [`debug::dump`] returns every goroutine in Go's dump shape
+//!   (`goroutine 18 [chan receive, 3 minutes]:`, its name, where it parked,
+//!   where and by whom it was spawned), even while workers are stuck;
+//!   SIGQUIT (Ctrl-\\) prints it to stderr.
+//! - When no goroutine can ever run again, the program prints
+//!   `fatal error: all goroutines are asleep - deadlock!` and the dump, and
+//!   exits with status 2 (`GORO_DEADLOCK=0` turns it off). It never fires
+//!   while a plain thread, a timer or a blocking job could still wake
+//!   something.
+//! - `#[goro::test]` fails a test whose goroutines outlive it and prints
+//!   them, pinned on the right test even when tests run in parallel;
+//!   [`debug::verify_none`] is the same check anywhere.
+//! - A monitor thread (Go's sysmon) reports a goroutine that holds its
+//!   worker in one poll for over 10 ms and hands the worker's other
+//!   goroutines to other workers.
+//! - [`trace::start`] / [`trace::stop`] write a timeline for
+//!   ui.perfetto.dev; [`trace::flight_recorder`] keeps the last events.
+//!
+//! ```
+//! goro::run(async {
+//!     let (tx, rx) = goro::chan::<u32>(0);
+//!     let h = goro::go_named("waiter", async move { rx.recv().await });
+//!     while !goro::debug::goroutines().iter().any(|g| g.id == h.id() && g.is_parked()) {
+//!         goro::yield_now().await;
+//!     }
+//!     assert!(goro::debug::dump().contains("[chan receive]:\n\tname: waiter\n"));
+//!     assert!(goro::debug::metrics().spawned >= 1);
+//!     drop(tx);
+//!     h.await.unwrap();
+//! });
+//! ```
+//!
 //! ## Go → goro
 //!
 //! | Go | goro |
@@ -68,6 +105,14 @@
 //! | a blocking syscall in a goroutine | [`blocking`]`(move \|\| syscall()).await` |
 //! | `ctx, cancel := context.WithTimeout(..)` around one call | [`time::timeout`]`(d, fut).await` |
 //! | goroutine labels (`pprof.Do`) | [`go_named`]`("name", fut)` |
+//! | `runtime.NumGoroutine()`, `runtime/metrics` | [`num_goroutine`]`()`, [`debug::metrics`]`()` |
+//! | `pprof.Lookup("goroutine").WriteTo(w, 2)` | [`debug::dump`]`()` |
+//! | SIGQUIT (Ctrl-\\) goroutine dump | the same; `GORO_SIGQUIT=continue` to keep running |
+//! | "all goroutines are asleep - deadlock!" | the same, exit status 2; `GORO_DEADLOCK=0` |
+//! | `goleak.VerifyNone(t)` | `#[goro::test]` (automatic), [`debug::verify_none`]`()` |
+//! | sysmon's hand-off of a P blocked in a syscall | the monitor; [`debug::blocking_reports`] |
+//! | `trace.Start(w)` / `trace.Stop()`, `go tool trace` | [`trace::start`]`(w)` / [`trace::stop`]`()`, ui.perfetto.dev |
+//! | `trace.FlightRecorder` (Go 1.25) | [`trace::flight_recorder`] |
 
 #![warn(missing_docs)]
 

@@ -13,6 +13,7 @@ mod speak;
 // -- toolkit (issue 4) --
 
 // -- diagnostics (issue 5) --
+mod diagnostics;
 
 #[goro::main]
 async fn main() {
@@ -24,4 +25,5 @@ async fn main() {
     // -- toolkit (issue 4) --
 
     // -- diagnostics (issue 5) --
+    diagnostics::run().await;
 }

@@ -40,6 +40,9 @@ pub fn format_goroutine(g: &GoroutineView, now: Instant) -> String {
         let _ = writeln!(s, "\tparked at {at}");
     }
     match g.parent {
+        0 if super::threads::is_main_goroutine(g.id) => {
+            let _ = writeln!(s, "main goroutine of block_on at {}", g.spawned_at);
+        }
         0 => {
             let _ = writeln!(s, "created off any goroutine at {}", g.spawned_at);
         }

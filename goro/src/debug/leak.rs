@@ -8,6 +8,7 @@
 //! goroutines to finish, then reports those still alive.
 
 use super::dump::format_dump;
+use super::threads::is_main_goroutine;
 use super::view::{goroutines, scope_goroutines, GoroutineView};
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -56,9 +57,10 @@ pub(crate) fn check_scope(scope: u64, grace: Duration) -> Result<(), LeakError> 
     settle(grace, || scope_goroutines(scope))
 }
 
-/// Goleak's `VerifyNone`: fails if goroutines other than the caller are
-/// still alive after a grace period (1 s). Inside a `#[goro::test]` it
-/// checks only that test's goroutines; elsewhere, every goroutine.
+/// Goleak's `VerifyNone`: fails if goroutines other than the caller and
+/// the main goroutines of running `block_on`s (`goro::run`'s) are still
+/// alive after a grace period (1 s). Inside a `#[goro::test]` it checks
+/// only that test's goroutines; elsewhere, every goroutine.
 ///
 /// It waits by sleeping the thread: call it from `main` after the work, or
 /// from a plain thread, not from a goroutine that others are waiting on.
@@ -67,6 +69,6 @@ pub fn verify_none() -> Result<(), LeakError> {
     let scope = crate::runtime::current::spawn_context().1;
     settle(GRACE, || {
         let all = if scope != 0 { scope_goroutines(scope) } else { goroutines() };
-        all.into_iter().filter(|g| g.id != me).collect()
+        all.into_iter().filter(|g| g.id != me && !is_main_goroutine(g.id)).collect()
     })
 }

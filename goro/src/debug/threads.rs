@@ -11,6 +11,7 @@
 //! the count is unknown and the detector stays quiet.
 
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::Mutex;
 
 /// Name prefixes of the threads goro starts. None of them wakes a goroutine
 /// unless a goroutine, a timer or a blocking job asks it to.
@@ -19,6 +20,8 @@ const OWN: [&str; 5] =
 
 /// Threads not named as goro's own that are inside `block_on` now.
 static BLOCK_ON_THREADS: AtomicUsize = AtomicUsize::new(0);
+/// Ids of the main goroutines of running `block_on`s (few; a lock is fine).
+static MAIN_GOROUTINES: Mutex<Vec<u64>> = Mutex::new(Vec::new());
 
 /// Whether `name` is one of goro's own threads.
 fn is_own(name: &str) -> bool {
@@ -29,16 +32,19 @@ fn is_own(name: &str) -> bool {
 pub(crate) struct BlockOnThread {
     /// Whether this thread was counted (its name is not one of goro's).
     counted: bool,
+    /// The main goroutine's id.
+    main: u64,
 }
 
 impl BlockOnThread {
-    /// Marks the current thread as running `block_on`.
-    pub(crate) fn enter() -> Self {
+    /// Marks the current thread as running `block_on` with main goroutine `main`.
+    pub(crate) fn enter(main: u64) -> Self {
         let counted = !std::thread::current().name().is_some_and(is_own);
         if counted {
             BLOCK_ON_THREADS.fetch_add(1, Relaxed);
         }
-        BlockOnThread { counted }
+        MAIN_GOROUTINES.lock().unwrap_or_else(|e| e.into_inner()).push(main);
+        BlockOnThread { counted, main }
     }
 }
 
@@ -47,7 +53,13 @@ impl Drop for BlockOnThread {
         if self.counted {
             BLOCK_ON_THREADS.fetch_sub(1, Relaxed);
         }
+        MAIN_GOROUTINES.lock().unwrap_or_else(|e| e.into_inner()).retain(|&g| g != self.main);
     }
+}
+
+/// Whether `g` is the main goroutine of a running `block_on`.
+pub(crate) fn is_main_goroutine(g: u64) -> bool {
+    MAIN_GOROUTINES.lock().unwrap_or_else(|e| e.into_inner()).contains(&g)
 }
 
 /// Threads now inside `block_on` (not counting goro's own).

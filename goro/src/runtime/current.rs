@@ -236,7 +236,7 @@ pub(crate) fn block_on_main<F: Future>(rt: &Arc<Shared>, fut: F) -> F::Output {
     let main = Arc::new(MainGoroutine { meta, runtime: rt.id(), parked: AtomicU8::new(0) });
     registry::insert(main.clone());
     let main = Unregister(main);
-    let _counted = crate::debug::BlockOnThread::enter(); // diagnostics (issue 5): deadlock rule 4
+    let _counted = crate::debug::BlockOnThread::enter(main.0.meta.id); // diagnostics (issue 5): deadlock rule 4
     let (id, scope) = (main.0.meta.id, main.0.meta.scope);
     let fut = ParkRecorder { fut, main: &main.0 };
     enter(rt, || as_goroutine(id, scope, || block_on_thread(fut)))

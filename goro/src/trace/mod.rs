@@ -9,7 +9,7 @@
 //! goro::trace::stop().unwrap(); // open the file in ui.perfetto.dev
 //! ```
 //!
-//! The runtime calls the recording hooks in [`event`]; each costs one
+//! The runtime calls the recording hooks in `event.rs`; each costs one
 //! relaxed load while nothing records. Events go to a per-thread buffer
 //! (`buffer.rs`), never through a global lock; [`stop`] and
 //! [`flight_recorder::write_to`] merge the buffers by time and write Chrome
