@@ -4,6 +4,8 @@
 //! a goroutine inside `blocking` are never reported; `GORO_DEADLOCK=0`
 //! turns detection off.
 //!
+//! The same child mechanism checks SIGQUIT's dump (exit 2, or run on).
+//!
 //! `harness = false`: the child must be the only thread besides goro's own
 //! (libtest's threads would count as foreign threads that might wake a
 //! goroutine, and rightly keep the detector quiet).
@@ -36,6 +38,19 @@ fn child(case: &str) {
         }),
         "blocking" => goro::run(async {
             goro::blocking(|| std::thread::sleep(Duration::from_millis(700))).await.unwrap();
+        }),
+        "builder_off" => {
+            let rt = goro::Runtime::builder().deadlock_detection(false).build().unwrap();
+            rt.block_on(async {
+                let (_tx, rx) = goro::chan::<i32>(0);
+                let _ = rx.recv().await;
+            });
+        }
+        "sigquit" => goro::run(async {
+            let (_tx, rx) = goro::chan::<i32>(0);
+            goro::go_named("quit-waiter", async move { rx.recv().await });
+            println!("ready");
+            goro::time::sleep(Duration::from_secs(2)).await; // a pending timer: no deadlock
         }),
         other => panic!("unknown case {other}"),
     }
@@ -83,10 +98,51 @@ fn no_false_positive(case: &str) {
     assert!(String::from_utf8_lossy(&out.stdout).contains("finished"), "{case}");
 }
 
-/// With `GORO_DEADLOCK=0` a deadlocked program just hangs.
+/// With `GORO_DEADLOCK=0`, or the Builder option, a deadlocked program
+/// just hangs.
 fn detection_can_be_turned_off() {
     let out = run_case("deadlock", &[("GORO_DEADLOCK", "0")], Duration::from_millis(1500));
     assert!(out.is_none(), "no report, no exit: {:?}", out.map(|o| o.status));
+    let out = run_case("builder_off", &[], Duration::from_millis(1500));
+    assert!(out.is_none(), "no report, no exit: {:?}", out.map(|o| o.status));
+}
+
+/// Starts case `sigquit`, waits for its "ready", sends SIGQUIT, and returns
+/// its exit status and stderr.
+fn quit(env: &[(&str, &str)]) -> (Option<i32>, String) {
+    use std::io::{BufRead, Read};
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.env("GORO_CASE", "sigquit").stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut out, mut line) = (std::io::BufReader::new(stdout), String::new());
+        let _ = out.read_line(&mut line);
+        let _ = tx.send(line);
+        let _ = out.read_to_end(&mut Vec::new()); // keeps the pipe open for the child
+    });
+    let line = rx.recv_timeout(Duration::from_secs(30)).expect("the child starts");
+    assert_eq!(line.trim(), "ready");
+    let killed = Command::new("kill").args(["-QUIT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    (child.wait().unwrap().code(), err)
+}
+
+/// SIGQUIT prints the dump and exits 2, or runs on with `GORO_SIGQUIT=continue`.
+fn sigquit_dumps_goroutines() {
+    let (code, err) = quit(&[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.starts_with("SIGQUIT: quit\n\n"), "{err}");
+    assert!(err.contains("[chan receive]:\n\tname: quit-waiter\n"), "{err}");
+    let (code, err) = quit(&[("GORO_SIGQUIT", "continue")]);
+    assert_eq!(code, Some(0), "ran on to the end: {err}");
+    assert!(err.contains("name: quit-waiter"), "{err}");
 }
 
 fn main() {
@@ -97,12 +153,13 @@ fn main() {
         println!("debug_deadlock: skipped (needs Linux and the diagnostics feature)");
         return;
     }
-    let tests: [(&str, &dyn Fn()); 5] = [
+    let tests: [(&str, &dyn Fn()); 6] = [
         ("a_deadlock_is_reported_with_status_2", &a_deadlock_is_reported_with_status_2),
         ("a_plain_thread_that_sends_late_is_not_a_deadlock", &|| no_false_positive("late_thread")),
         ("a_far_timer_is_not_a_deadlock", &|| no_false_positive("far_timer")),
         ("a_goroutine_inside_blocking_is_not_a_deadlock", &|| no_false_positive("blocking")),
         ("detection_can_be_turned_off", &detection_can_be_turned_off),
+        ("sigquit_dumps_goroutines", &sigquit_dumps_goroutines),
     ];
     for (name, t) in tests {
         t();

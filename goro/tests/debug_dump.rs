@@ -1,5 +1,7 @@
 //! `goro::debug::dump`, `goroutines` and `metrics` read the registry: Go's
 //! goroutine dump shape, and a dump that works while a worker is stuck.
+// Reads the registry and the hooks, which the `diagnostics` feature provides.
+#![cfg(feature = "diagnostics")]
 
 mod support;
 

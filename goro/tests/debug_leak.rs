@@ -1,6 +1,8 @@
 //! Leak checks: `#[goro::test]` fails a test whose goroutines outlive it,
 //! pins the leak on the right test when tests run in parallel, and
 //! `verify_none` does the same outside tests.
+// Reads the registry and the hooks, which the `diagnostics` feature provides.
+#![cfg(feature = "diagnostics")]
 
 mod support;
 

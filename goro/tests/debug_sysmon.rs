@@ -2,6 +2,8 @@
 //! (a `std::thread::sleep`, a spin loop) is reported once, and its
 //! processor's other goroutines are handed to another worker, so 1,000
 //! goroutines' timers are not delayed by more than threshold + slack.
+// Reads the registry and the hooks, which the `diagnostics` feature provides.
+#![cfg(feature = "diagnostics")]
 
 mod support;
 

@@ -1,5 +1,7 @@
 //! `goro::trace`: a session's Chrome trace-event JSON parses and holds the
 //! scheduling events; the flight recorder keeps only the last N.
+// Reads the registry and the hooks, which the `diagnostics` feature provides.
+#![cfg(feature = "diagnostics")]
 
 mod support;
 

@@ -83,7 +83,10 @@ fn register() -> Arc<ThreadStats> {
 /// Drops entries of exited threads that hold no events, keeping their counts.
 fn prune(threads: &mut Vec<Arc<ThreadStats>>) {
     threads.retain(|t| {
-        let dead = Arc::strong_count(t) == 1 && t.events().trace.is_empty();
+        let dead = Arc::strong_count(t) == 1 && {
+            let ev = t.events();
+            ev.trace.is_empty() && ev.ring.is_empty()
+        };
         if dead {
             let mut retired = lock(&RETIRED);
             retired.0 += t.spawned.load(Relaxed);
