@@ -13,7 +13,9 @@
 //! repeats it at every sample while the poll lasts, because the stuck poll
 //! may wake more goroutines onto its `runnext`. The culprit is the goroutine
 //! that worker's thread said it polls (`trace::buffer`), reported once per
-//! stuck poll, with id, name, spawn site and duration.
+//! stuck poll, with id, name, spawn site and duration. A report can also
+//! mean the OS did not run that worker thread for the threshold (an
+//! overloaded machine); the hand-off is right in that case too.
 //!
 //! Limit: goro keeps one worker thread per processor, so the hand-off gives
 //! the work to the *other* workers; with `procs(1)` there is none (Go would
@@ -116,7 +118,7 @@ fn watch_runtime(rt: &Shared, threshold: Duration, watches: &mut HashMap<(u64, u
         if tick % 2 == 1 && now - w.since >= threshold {
             rt.handoff(p);
             if w.report.is_none() {
-                w.report = Some(report(rt, p, now - w.since));
+                w.report = report(rt, p, now - w.since);
             }
         }
     }
@@ -132,11 +134,16 @@ fn finish(w: &Watch, now: Instant) {
 }
 
 /// Reports the goroutine stuck on processor `p` of `rt`; returns the
-/// report's index.
-fn report(rt: &Shared, p: usize, so_far: Duration) -> usize {
+/// report's index. With `diagnostics` on, a stuck tick with no goroutine
+/// polled is the worker's own bookkeeping held up by the OS (an overloaded
+/// machine), not a goroutine's fault: handed off, but not reported.
+fn report(rt: &Shared, p: usize, so_far: Duration) -> Option<usize> {
     HANDOFFS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let g = culprit(rt.id(), p);
     crate::trace::event::handoff(p, g);
+    if g == 0 && cfg!(feature = "diagnostics") {
+        return None;
+    }
     let view = goroutines().into_iter().find(|v| v.id == g);
     let r = BlockingReport {
         goroutine: g,
@@ -148,7 +155,7 @@ fn report(rt: &Shared, p: usize, so_far: Duration) -> usize {
     eprintln!("{}", describe(&r));
     let mut reports = REPORTS.lock().unwrap_or_else(|e| e.into_inner());
     reports.push(r);
-    reports.len() - 1
+    Some(reports.len() - 1)
 }
 
 /// The goroutine processor `p` of runtime `rt`'s worker is polling.
@@ -158,6 +165,13 @@ fn culprit(rt: u64, p: usize) -> u64 {
 
 /// The one-line report.
 fn describe(r: &BlockingReport) -> String {
+    if r.goroutine == 0 {
+        return format!(
+            "goro: a goroutine (unknown without the diagnostics feature) has blocked worker {} \
+             for {:?} in one poll; its queued goroutines were handed to other workers",
+            r.processor, r.blocked_for
+        );
+    }
     let name = r.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
     let site = r.spawned_at.map(|s| format!(", spawned at {s},")).unwrap_or_default();
     format!(
