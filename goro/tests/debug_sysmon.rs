@@ -2,11 +2,15 @@
 //! (a `std::thread::sleep`, a spin loop) is reported once, and its
 //! processor's other goroutines are handed to another worker, so 1,000
 //! goroutines' timers are not delayed by more than threshold + slack.
+//! (goro's stealing and its firing of busy processors' timers already save
+//! those; the third test builds the case only the hand-off saves, and fails
+//! with `GORO_BLOCKING_THRESHOLD_MS=5000`.)
 // Reads the registry and the hooks, which the `diagnostics` feature provides.
 #![cfg(feature = "diagnostics")]
 
 mod support;
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 /// Slack for scheduling on a loaded 2-core machine; without the hand-off
@@ -70,5 +74,44 @@ fn a_spinning_goroutine_does_not_delay_a_thousand_timers() {
         let limit = goro::debug::blocking_threshold().unwrap() + SLACK;
         assert!(worst < limit, "a timer was {worst:?} late (limit {limit:?})");
         assert_reported(id, "spinner");
+    });
+}
+
+/// Records when it is woken.
+struct Stamp(std::sync::mpsc::Sender<Instant>);
+
+impl std::task::Wake for Stamp {
+    fn wake(self: std::sync::Arc<Self>) {
+        let _ = self.0.send(Instant::now());
+    }
+}
+
+#[test]
+fn timers_of_a_blocked_processor_fire_on_time_through_the_hand_off() {
+    // The case stealing cannot rescue: 1,000 timers registered on the
+    // processor whose worker then blocks, while the other worker sleeps
+    // with no timer of its own. Only the hand-off (timers to the fallback
+    // thread) fires them before the blocker's second is over.
+    support::within(Duration::from_secs(60), || {
+        let rt = goro::Runtime::builder().procs(2).build().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let deadline = Instant::now() + Duration::from_millis(200);
+        let b = rt.go(async move {
+            let waker = std::task::Waker::from(std::sync::Arc::new(Stamp(tx)));
+            let mut cx = std::task::Context::from_waker(&waker);
+            let mut sleeps: Vec<_> =
+                (0..1000).map(|_| Box::pin(goro::time::sleep_until(deadline))).collect();
+            for s in &mut sleeps {
+                assert!(s.as_mut().poll(&mut cx).is_pending()); // registers on our processor
+            }
+            std::thread::sleep(Duration::from_secs(1)); // the blocking call
+            drop(sleeps);
+        });
+        b.join_blocking().unwrap();
+        let stamps: Vec<Instant> = rx.try_iter().collect();
+        assert_eq!(stamps.len(), 1000, "every timer fired");
+        let worst = stamps.iter().map(|t| t.saturating_duration_since(deadline)).max().unwrap();
+        let limit = goro::debug::blocking_threshold().unwrap() + SLACK;
+        assert!(worst < limit, "a timer was {worst:?} late (limit {limit:?})");
     });
 }
