@@ -69,7 +69,8 @@
 //!   something.
 //! - `#[goro::test]` fails a test whose goroutines outlive it and prints
 //!   them, pinned on the right test even when tests run in parallel;
-//!   [`debug::verify_none`] is the same check anywhere.
+//!   [`debug::verify_none`] is the same check anywhere
+//!   (`#[goro::test(allow_leaks)]` opts a test out).
 //! - A monitor thread (Go's sysmon) reports a goroutine that holds its
 //!   worker in one poll for over 10 ms and hands the worker's other
 //!   goroutines to other workers.
@@ -168,5 +169,18 @@ pub mod __private {
             panic!("goro::test: {name} leaked goroutines; {leak}");
         }
         out
+    }
+
+    /// `#[goro::test(allow_leaks)]`: `run_test` without the leak check.
+    #[track_caller]
+    pub fn run_test_allowing_leaks<F: Future>(
+        name: &'static str,
+        timeout: Duration,
+        fut: F,
+    ) -> F::Output {
+        match crate::run(crate::time::timeout(timeout, fut)) {
+            Ok(v) => v,
+            Err(_) => panic!("goro::test: {name} timed out after {timeout:?}"),
+        }
     }
 }

@@ -22,6 +22,15 @@ async fn a_test_whose_goroutine_outlives_it_fails() {
     });
 }
 
+#[goro::test(timeout_secs = 30, allow_leaks)]
+async fn allow_leaks_opts_out_of_the_check() {
+    let (tx, rx) = goro::chan::<()>(0);
+    goro::go(async move {
+        let _ = rx.recv().await;
+    });
+    std::mem::forget(tx); // the goroutine waits forever, on purpose
+}
+
 /// Runs `body` as `#[goro::test]` does; returns the panic message, if any.
 fn as_test<F: std::future::Future + 'static>(name: &'static str, body: F) -> Option<String> {
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

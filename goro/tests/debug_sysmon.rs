@@ -50,6 +50,7 @@ fn assert_reported(id: u64, name: &str) {
     assert_eq!(r.name.as_deref(), Some(name));
     assert!(r.spawned_at.is_some_and(|s| s.file().ends_with("debug_sysmon.rs")), "{r:?}");
     assert!(r.blocked_for >= goro::debug::blocking_threshold().unwrap(), "{r:?}");
+    assert!(goro::debug::metrics().handoffs >= 1);
 }
 
 #[test]
