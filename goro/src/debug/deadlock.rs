@@ -13,13 +13,19 @@
 //! 4. at least one thread runs `block_on` (a main goroutine), and every
 //!    other thread of the process is one of goro's own (`threads.rs`): no
 //!    foreign thread exists that could hold a `Sender`, a lock, or be inside
-//!    a `_blocking` call.
+//!    a `_blocking` call;
+//! 5. every thread but the monitor sleeps in the kernel (Linux state `S`):
+//!    none is between taking work off a counter and delivering its wake-up
+//!    (a timer fired but its waker not yet called, a blocking job popped
+//!    but not yet counted in flight), since such a thread is running or
+//!    preempted (`R`), not asleep.
 //!
 //! If two samples in a row are equal (same goroutines, same park times,
 //! same scheduling ticks, no spawn in between), the program is declared
-//! dead. Why that is sound: under 2–4 the only threads are goro's, each of
+//! dead. Why that is sound: under 2–5 the only threads are goro's, each of
 //! which acts only on behalf of a running goroutine, a timer or a blocking
-//! job, and there are none; so nothing can ever change state again. Taking
+//! job; there are none, and no thread is midway through delivering one's
+//! wake-up; so nothing can ever change state again. Taking
 //! two equal samples rules out a wake in flight while the first was read:
 //! any wake makes a goroutine runnable, runs it, and re-parks it with a new
 //! park time, or leaves it runnable.
@@ -50,7 +56,8 @@ pub(crate) fn sample() -> Option<Sample> {
         return None;
     }
     let parked = all_parked()?;
-    if threads::block_on_threads() == 0 || threads::foreign_threads()? != 0 {
+    let census = threads::census()?;
+    if threads::block_on_threads() == 0 || census.foreign != 0 || census.awake != 0 {
         return None;
     }
     let ticks =

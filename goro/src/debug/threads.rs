@@ -67,22 +67,45 @@ pub(crate) fn block_on_threads() -> usize {
     BLOCK_ON_THREADS.load(Relaxed)
 }
 
-/// Threads that are neither goro's own nor inside `block_on`; `None` where
-/// threads cannot be listed.
+/// What the process's threads are doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Census {
+    /// Threads that are neither goro's own nor inside `block_on`.
+    pub(crate) foreign: usize,
+    /// Threads, the monitor aside, not asleep in the kernel (state other
+    /// than `S`): running, runnable but preempted, in uninterruptible I/O.
+    pub(crate) awake: usize,
+}
+
+/// Counts the threads; `None` where threads cannot be listed.
 #[cfg(target_os = "linux")]
-pub(crate) fn foreign_threads() -> Option<usize> {
-    let mut others = 0usize;
+pub(crate) fn census() -> Option<Census> {
+    let (mut others, mut awake) = (0usize, 0usize);
     for entry in std::fs::read_dir("/proc/self/task").ok()? {
-        let comm = std::fs::read_to_string(entry.ok()?.path().join("comm")).ok()?;
-        if !is_own(comm.trim_end()) {
+        let dir = entry.ok()?.path();
+        let comm = std::fs::read_to_string(dir.join("comm")).ok()?;
+        let name = comm.trim_end();
+        if !is_own(name) {
             others += 1;
         }
+        if !name.starts_with("goro-sysmon") && !asleep(&dir) {
+            awake += 1;
+        }
     }
-    Some(others.saturating_sub(block_on_threads()))
+    Some(Census { foreign: others.saturating_sub(block_on_threads()), awake })
+}
+
+/// Whether the thread at `/proc/self/task/<tid>` sleeps in the kernel
+/// (state `S`); a thread that vanished counts as asleep.
+#[cfg(target_os = "linux")]
+fn asleep(dir: &std::path::Path) -> bool {
+    let Ok(stat) = std::fs::read_to_string(dir.join("stat")) else { return true };
+    // The state follows the last ')' (the name may contain one).
+    stat.rsplit_once(')').and_then(|(_, rest)| rest.trim_start().chars().next()) == Some('S')
 }
 
 /// Threads cannot be listed here: unknown.
 #[cfg(not(target_os = "linux"))]
-pub(crate) fn foreign_threads() -> Option<usize> {
+pub(crate) fn census() -> Option<Census> {
     None
 }
