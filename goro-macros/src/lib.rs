@@ -3,7 +3,8 @@
 //!
 //! `#[goro::test]` also bounds the test's time (default 60 s, or
 //! `#[goro::test(timeout_secs = 5)]`), so that a hung test fails instead of
-//! hanging the suite.
+//! hanging the suite, and checks that its goroutines did not outlive it
+//! (`#[goro::test(allow_leaks)]` opts out).
 
 use proc_macro::TokenStream;
 use quote::quote;
@@ -30,17 +31,26 @@ pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
     quote!(#(#attrs)* #vis #sig { ::goro::run(async move #body) }).into()
 }
 
-/// Runs an `async fn` test as a goroutine, with a timeout that fails it.
+/// Runs an `async fn` test as a goroutine, with a timeout that fails it,
+/// and fails it if goroutines it spawned (transitively) outlive it by more
+/// than a short grace period, printing their dump; `#[goro::test(allow_leaks)]`
+/// skips that check.
 #[proc_macro_attribute]
 pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut timeout_secs: u64 = 60;
+    let mut allow_leaks = false; // diagnostics (issue 5): opt out of the leak check
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("timeout_secs") {
             let lit: syn::LitInt = meta.value()?.parse()?;
             timeout_secs = lit.base10_parse()?;
             Ok(())
+        } else if meta.path.is_ident("allow_leaks") {
+            allow_leaks = true;
+            Ok(())
         } else {
-            Err(meta.error("goro::test: unknown argument; expected `timeout_secs = N`"))
+            Err(meta.error(
+                "goro::test: unknown argument; expected `timeout_secs = N` or `allow_leaks`",
+            ))
         }
     });
     if let Err(e) = parser.parse(attr) {
@@ -56,10 +66,14 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
     let name = sig.ident.to_string();
     let mut sig = sig.clone();
     sig.asyncness = None;
+    let run = match allow_leaks {
+        false => quote!(::goro::__private::run_test),
+        true => quote!(::goro::__private::run_test_allowing_leaks),
+    };
     quote!(
         #[::core::prelude::v1::test]
         #(#attrs)* #vis #sig {
-            ::goro::__private::run_test(
+            #run(
                 concat!(module_path!(), "::", #name),
                 ::std::time::Duration::from_secs(#timeout_secs),
                 async move #body,

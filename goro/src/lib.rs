@@ -154,6 +154,41 @@
 //!     }
 //!     assert_eq!(g.wait().await, Err("job 3 failed".to_string()));
 //!     assert!(ctx.is_done(), "the first error cancelled the group's context");
+//! ### Diagnostics
+//!
+//! Everything Go gives you to find the bugs that hurt most, on by default
+//! ([`debug`], [`trace`]):
+//!
+//! - [`debug::dump`] returns every goroutine in Go's dump shape
+//!   (`goroutine 18 [chan receive, 3 minutes]:`, its name, where it parked,
+//!   where and by whom it was spawned), even while workers are stuck;
+//!   SIGQUIT (Ctrl-\\) prints it to stderr.
+//! - When no goroutine can ever run again, the program prints
+//!   `fatal error: all goroutines are asleep - deadlock!` and the dump, and
+//!   exits with status 2 (`GORO_DEADLOCK=0` turns it off). It never fires
+//!   while a plain thread, a timer or a blocking job could still wake
+//!   something.
+//! - `#[goro::test]` fails a test whose goroutines outlive it and prints
+//!   them, pinned on the right test even when tests run in parallel;
+//!   [`debug::verify_none`] is the same check anywhere
+//!   (`#[goro::test(allow_leaks)]` opts a test out).
+//! - A monitor thread (Go's sysmon) reports a goroutine that holds its
+//!   worker in one poll for over 10 ms and hands the worker's other
+//!   goroutines to other workers.
+//! - [`trace::start`] / [`trace::stop`] write a timeline for
+//!   ui.perfetto.dev; [`trace::flight_recorder`] keeps the last events.
+//!
+//! ```
+//! goro::run(async {
+//!     let (tx, rx) = goro::chan::<u32>(0);
+//!     let h = goro::go_named("waiter", async move { rx.recv().await });
+//!     while !goro::debug::goroutines().iter().any(|g| g.id == h.id() && g.is_parked()) {
+//!         goro::yield_now().await;
+//!     }
+//!     assert!(goro::debug::dump().contains("[chan receive]:\n\tname: waiter\n"));
+//!     assert!(goro::debug::metrics().spawned >= 1);
+//!     drop(tx);
+//!     h.await.unwrap();
 //! });
 //! ```
 //!
@@ -200,6 +235,14 @@
 //! | `rate.NewLimiter(r, b)`, `Allow`, `Wait(ctx)` | [`rate::Limiter`]`::new(Limit(r), b)`, `allow()`, `wait(&ctx).await` |
 //! | `signal.NotifyContext(ctx, os.Interrupt)` | [`signal::notify_context`]`(&ctx, &[Signal::Interrupt])` |
 //! | `signal.Notify(c, syscall.SIGTERM)` | `let c =` [`signal::notify`]`(&[Signal::Terminate])` |
+//! | `runtime.NumGoroutine()`, `runtime/metrics` | [`num_goroutine`]`()`, [`debug::metrics`]`()` |
+//! | `pprof.Lookup("goroutine").WriteTo(w, 2)` | [`debug::dump`]`()` |
+//! | SIGQUIT (Ctrl-\\) goroutine dump | the same; `GORO_SIGQUIT=continue` to keep running |
+//! | "all goroutines are asleep - deadlock!" | the same, exit status 2; `GORO_DEADLOCK=0` |
+//! | `goleak.VerifyNone(t)` | `#[goro::test]` (automatic), [`debug::verify_none`]`()` |
+//! | sysmon's hand-off of a P blocked in a syscall | the monitor; [`debug::blocking_reports`] |
+//! | `trace.Start(w)` / `trace.Stop()`, `go tool trace` | [`trace::start`]`(w)` / [`trace::stop`]`()`, ui.perfetto.dev |
+//! | `trace.FlightRecorder` (Go 1.25) | [`trace::flight_recorder`] |
 
 #![warn(missing_docs)]
 
@@ -230,6 +273,7 @@ pub mod sync;
 
 // ---- diagnostics (issue 5) ----
 pub mod debug;
+pub mod trace;
 
 // ---- macros ----
 pub use goro_macros::{main, test};
@@ -245,7 +289,26 @@ pub mod __private {
     #[track_caller]
     pub fn run_test<F: Future>(name: &'static str, timeout: Duration, fut: F) -> F::Output {
         // Every goroutine the test spawns, transitively, inherits this scope.
-        let _scope = crate::runtime::current::enter_scope(crate::runtime::current::new_scope());
+        let scope = crate::runtime::current::new_scope();
+        let _scope = crate::runtime::current::enter_scope(scope);
+        let out = match crate::run(crate::time::timeout(timeout, fut)) {
+            Ok(v) => v,
+            Err(_) => panic!("goro::test: {name} timed out after {timeout:?}"),
+        };
+        // -- diagnostics (issue 5): the leak check --
+        if let Err(leak) = crate::debug::check_scope(scope, crate::debug::LEAK_GRACE) {
+            panic!("goro::test: {name} leaked goroutines; {leak}");
+        }
+        out
+    }
+
+    /// `#[goro::test(allow_leaks)]`: `run_test` without the leak check.
+    #[track_caller]
+    pub fn run_test_allowing_leaks<F: Future>(
+        name: &'static str,
+        timeout: Duration,
+        fut: F,
+    ) -> F::Output {
         match crate::run(crate::time::timeout(timeout, fut)) {
             Ok(v) => v,
             Err(_) => panic!("goro::test: {name} timed out after {timeout:?}"),

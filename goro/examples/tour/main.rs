@@ -18,6 +18,7 @@ mod ratelimit;
 mod waitgroup;
 
 // -- diagnostics (issue 5) --
+mod diagnostics;
 
 #[goro::main]
 async fn main() {
@@ -34,4 +35,5 @@ async fn main() {
     ratelimit::run().await;
 
     // -- diagnostics (issue 5) --
+    diagnostics::run().await;
 }

@@ -1,3 +1,40 @@
-//! Diagnostics: goroutine dumps, deadlock and leak detection, metrics. (Issue 5.)
+//! Diagnostics: goroutine dumps, deadlock detection, leak checks, blocking
+//! detection (Go's sysmon), metrics. Traces live in [`crate::trace`].
+//!
+//! | Go | goro |
+//! |---|---|
+//! | `runtime.NumGoroutine()` | [`crate::num_goroutine`], [`metrics`] |
+//! | `pprof.Lookup("goroutine").WriteTo(w, 2)`, SIGQUIT | [`dump`], SIGQUIT |
+//! | "all goroutines are asleep - deadlock!" | the monitor, exit status 2 |
+//! | `goleak.VerifyNone(t)` | `#[goro::test]`, [`verify_none`] |
+//! | sysmon's `retake` | the monitor: [`blocking_reports`] |
+//!
+//! Everything reads the runtime's goroutine registry; see `ARCHITECTURE.md`
+//! (Diagnostics) for how the parts fit.
+
+mod config;
+mod deadlock;
+mod dump;
+mod graph;
+pub(crate) mod hooks;
+mod leak;
+mod metrics;
+mod sigquit;
+mod sysmon;
+mod threads;
+mod view;
 
 pub use crate::runtime::WaitReason;
+pub use config::{
+    blocking_threshold, deadlock_detection, set_blocking_threshold, set_deadlock_detection,
+    set_sigquit_exits,
+};
+pub use dump::{dump, format_dump, format_goroutine};
+pub use graph::{deadlocks, deadlocks_in, Deadlock, WaitGraph};
+pub use leak::{verify_none, LeakError};
+pub use metrics::{metrics, Metrics};
+pub use sysmon::{blocking_reports, BlockingReport};
+pub use view::{goroutines, GoroutineView, State};
+
+pub(crate) use leak::{check_scope, GRACE as LEAK_GRACE};
+pub(crate) use threads::BlockOnThread;

@@ -22,6 +22,17 @@ pub struct Builder {
     max_blocking_threads: usize,
     /// Blocking pool idle keep-alive.
     blocking_keep_alive: Duration,
+    /// diagnostics (issue 5): process-wide settings applied by `build`.
+    diagnostics: Diagnostics,
+}
+
+/// diagnostics (issue 5): what `Builder` may set for the whole process.
+#[derive(Debug, Clone, Default)]
+struct Diagnostics {
+    /// Deadlock detection on or off, if set.
+    deadlock_detection: Option<bool>,
+    /// The monitor's blocking threshold, if set.
+    blocking_threshold: Option<Duration>,
 }
 
 impl Default for Builder {
@@ -39,6 +50,7 @@ impl Builder {
             abort_on_panic: false,
             max_blocking_threads: DEFAULT_MAX_BLOCKING_THREADS,
             blocking_keep_alive: DEFAULT_BLOCKING_KEEP_ALIVE,
+            diagnostics: Diagnostics::default(),
         }
     }
 
@@ -71,8 +83,30 @@ impl Builder {
         self
     }
 
+    /// Turns whole-program deadlock detection on or off (default on; env
+    /// `GORO_DEADLOCK=0`). Process-wide: applied when this runtime is built.
+    pub fn deadlock_detection(mut self, on: bool) -> Self {
+        self.diagnostics.deadlock_detection = Some(on);
+        self
+    }
+
+    /// How long one poll may hold a worker before the monitor reports it
+    /// and hands the worker's queued goroutines to others (default 10 ms;
+    /// env `GORO_BLOCKING_THRESHOLD_MS`; zero turns it off). Process-wide:
+    /// applied when this runtime is built.
+    pub fn blocking_threshold(mut self, d: Duration) -> Self {
+        self.diagnostics.blocking_threshold = Some(d);
+        self
+    }
+
     /// Starts the runtime's worker threads.
     pub fn build(self) -> io::Result<Runtime> {
+        if let Some(on) = self.diagnostics.deadlock_detection {
+            crate::debug::set_deadlock_detection(on);
+        }
+        if let Some(d) = self.diagnostics.blocking_threshold {
+            crate::debug::set_blocking_threshold(d);
+        }
         let cfg = Config {
             procs: self.procs.unwrap_or_else(default_procs),
             abort_on_panic: self.abort_on_panic,

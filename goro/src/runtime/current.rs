@@ -239,6 +239,7 @@ pub(crate) fn block_on_main<F: Future>(rt: &Arc<Shared>, fut: F) -> F::Output {
     registry::insert(main.clone());
     rt.count_main(true);
     let main = Unregister(main, rt.clone());
+    let _counted = crate::debug::BlockOnThread::enter(main.0.meta.id); // diagnostics (issue 5): deadlock rule 4
     let (id, scope) = (main.0.meta.id, main.0.meta.scope);
     let fut = ParkRecorder { fut, main: &main.0 };
     enter(rt, || as_goroutine(id, scope, || block_on_thread(fut)))

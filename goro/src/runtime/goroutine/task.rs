@@ -203,6 +203,8 @@ where
     /// The poll returned Pending: record why, then release RUNNING.
     fn parked(self: Arc<Self>) {
         let reason = current::take_park_reason();
+        #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
+        crate::debug::hooks::poll_end(self.header.meta.id, Some(reason.map(|r| r.0)));
         // Not for a yield (NOTIFIED): it is not parking.
         if cfg!(feature = "diagnostics") && self.header.state.load() & NOTIFIED == 0 {
             self.header.meta.record_park(reason);
@@ -227,14 +229,24 @@ where
         let waker = super::waker::borrowed(&self);
         let mut cx = Context::from_waker(&waker);
         let meta = &self.header.meta;
+        #[cfg(feature = "diagnostics")] // diagnostics (issue 5): culprit lookup, trace
+        crate::debug::hooks::poll_begin(meta.id);
         let poll = current::as_goroutine(meta.id, meta.scope, || {
             // SAFETY: start_run gave us RUNNING.
             catch_unwind(AssertUnwindSafe(|| unsafe { self.poll_future(&mut cx) }))
         });
         match poll {
             Ok(Poll::Pending) => self.parked(),
-            Ok(Poll::Ready(v)) => self.complete(Ok(v)),
-            Err(payload) => self.panicked(payload),
+            Ok(Poll::Ready(v)) => {
+                #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
+                crate::debug::hooks::poll_end(self.header.meta.id, None);
+                self.complete(Ok(v))
+            }
+            Err(payload) => {
+                #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
+                crate::debug::hooks::poll_end(self.header.meta.id, None);
+                self.panicked(payload)
+            }
         }
     }
 }
@@ -246,6 +258,8 @@ where
 {
     fn wake(self: Arc<Self>) {
         if self.header.state.wake() {
+            #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
+            crate::debug::hooks::woken(self.header.meta.id);
             let rt = self.header.rt.clone();
             rt.schedule(self, Spawn::Wake);
         }
@@ -253,6 +267,8 @@ where
 
     fn wake_by_ref(self: &Arc<Self>) {
         if self.header.state.wake() {
+            #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
+            crate::debug::hooks::woken(self.header.meta.id);
             self.header.rt.schedule(self.clone(), Spawn::Wake);
         }
     }

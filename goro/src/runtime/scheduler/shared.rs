@@ -128,6 +128,7 @@ impl Shared {
             blocking: Pool::new(cfg.max_blocking_threads, cfg.blocking_keep_alive),
         });
         RUNTIMES.lock().unwrap_or_else(|e| e.into_inner()).push(Arc::downgrade(&shared));
+        crate::debug::hooks::runtime_started(); // diagnostics (issue 5): monitor, SIGQUIT
         for i in 0..n {
             let s = shared.clone();
             let spawned = std::thread::Builder::new()
@@ -180,6 +181,8 @@ impl Shared {
         F::Output: Send + 'static,
     {
         let meta = Meta::new(next_id(), current::spawn_context(), Location::caller(), name);
+        #[cfg(feature = "diagnostics")] // diagnostics (issue 5): spawn count, trace
+        crate::debug::hooks::spawned(meta.id, meta.parent);
         let task = Task::new(self.clone(), fut, meta, Kind::Goroutine);
         registry::insert(task.clone());
         self.live_shard().fetch_add(1, Ordering::Relaxed);

@@ -77,6 +77,7 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize) {
         in_poll: Cell::new(false),
         runnext_streak: Cell::new(0),
     };
+    crate::debug::hooks::worker_started(w.shared.id(), w.p); // diagnostics (issue 5): culprit lookup
     let w = Rc::new(w);
     current::enter_worker(w.clone(), || w.main_loop());
 }
@@ -172,6 +173,8 @@ impl Worker {
                 if let Some(g) =
                     self.steal_from(&self.shared.procs[victim], round + 1 == STEAL_ROUNDS)
                 {
+                    #[cfg(feature = "diagnostics")] // diagnostics (issue 5): steal count, trace
+                    crate::debug::hooks::stole(victim);
                     return Some(g);
                 }
             }

@@ -1,0 +1,83 @@
+//! `goro::debug::dump`, `goroutines` and `metrics` read the registry: Go's
+//! goroutine dump shape, and a dump that works while a worker is stuck.
+// Reads the registry and the hooks, which the `diagnostics` feature provides.
+#![cfg(feature = "diagnostics")]
+
+mod support;
+
+use std::time::Duration;
+
+/// Waits (yielding) until goroutine `id` is parked.
+async fn parked(id: u64) -> goro::debug::GoroutineView {
+    loop {
+        if let Some(g) = goro::debug::goroutines().into_iter().find(|g| g.id == id && g.is_parked())
+        {
+            return g;
+        }
+        goro::yield_now().await;
+    }
+}
+
+#[goro::test(timeout_secs = 30)]
+async fn a_parked_goroutine_dumps_in_gos_shape() {
+    let (tx, rx) = goro::chan::<()>(0);
+    let h = goro::go_named("waiter", async move { rx.recv().await });
+    let g = parked(h.id()).await;
+    assert_eq!(g.wait_reason(), Some(goro::debug::WaitReason::ChanReceive));
+    let dump = goro::debug::dump();
+    let block = dump
+        .split("\n\n")
+        .find(|b| b.starts_with(&format!("goroutine {} ", h.id())))
+        .unwrap_or_else(|| panic!("no block for the waiter in:\n{dump}"));
+    let lines: Vec<&str> = block.lines().collect();
+    assert_eq!(lines[0], format!("goroutine {} [chan receive]:", h.id()));
+    assert_eq!(lines[1], "\tname: waiter");
+    assert!(lines[2].starts_with("\tparked at ") && lines[2].contains("debug_dump.rs"), "{block}");
+    assert!(
+        lines[3].starts_with("created by goroutine ") && lines[3].contains("debug_dump.rs"),
+        "{block}"
+    );
+    drop(tx);
+    h.await.unwrap();
+}
+
+#[goro::test(timeout_secs = 30)]
+async fn metrics_count_goroutines_parks_and_spawns() {
+    let before = goro::debug::metrics();
+    let (tx, rx) = goro::chan::<()>(0);
+    let h = goro::go(async move { rx.recv().await });
+    parked(h.id()).await;
+    let m = goro::debug::metrics();
+    assert!(m.spawned > before.spawned, "{m:?}");
+    assert!(m.goroutines >= 1 && m.procs >= 1, "{m:?}");
+    assert!(
+        m.parked.get(&goro::debug::WaitReason::ChanReceive).copied().unwrap_or(0) >= 1,
+        "{m:?}"
+    );
+    drop(tx);
+    h.await.unwrap();
+}
+
+#[test]
+fn the_dump_works_while_every_worker_is_stuck() {
+    support::within(Duration::from_secs(30), || {
+        let rt = goro::Runtime::builder().procs(1).build().unwrap();
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let stuck = rt.go(async move {
+            started_tx.send(()).unwrap();
+            release_rx.recv().unwrap(); // holds the only worker: what goro must survive
+        });
+        started_rx.recv().unwrap();
+        let dump = goro::debug::dump();
+        assert!(dump.contains(&format!("goroutine {} [running]:", stuck.id())), "{dump}");
+        release_tx.send(()).unwrap();
+        stuck.join_blocking().unwrap();
+    });
+}
+
+#[test]
+fn the_partial_deadlock_report_finds_nothing_without_holder_records() {
+    // The registry does not yet know who holds what (see graph.rs): no edges.
+    assert!(goro::debug::deadlocks().is_empty());
+}
