@@ -68,3 +68,18 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
     )
     .into()
 }
+
+// -- channels and select (issue 3) --
+mod select;
+
+/// Go's `select`, in an async context: see `goro::select` for the cases.
+#[proc_macro]
+pub fn select(input: TokenStream) -> TokenStream {
+    select::expand(input, false)
+}
+
+/// Go's `select` on a plain thread, parking it while it waits.
+#[proc_macro]
+pub fn select_blocking(input: TokenStream) -> TokenStream {
+    select::expand(input, true)
+}

@@ -1,1 +1,35 @@
-//! Channels: Go's `chan T`. (Issue 3.)
+//! Channels: Go's `chan T`, for goroutines, tokio tasks and plain threads.
+//!
+//! [`chan`](fn@chan)`(cap)` makes a channel: unbuffered (`0`), bounded, or
+//! [`unbounded`]. Both halves clone. A channel closes on
+//! [`Sender::close`] or when its last [`Sender`] drops; receivers then drain
+//! what is buffered and get `None`. A send on a closed channel, or with every
+//! [`Receiver`] gone, hands its value back in [`SendError`].
+//!
+//! | Go | goro, in a goroutine | goro, on a thread |
+//! |---|---|---|
+//! | `ch <- v` | `tx.send(v).await?` | `tx.send_blocking(v)?` |
+//! | `v, ok := <-ch` | `rx.recv().await` | `rx.recv_blocking()` |
+//! | `for v := range ch` | `while let Some(v) = rx.recv().await` | `for v in &rx` |
+//! | `close(ch)` | `tx.close()` | `tx.close()` |
+//! | `len(ch)`, `cap(ch)` | `rx.len()`, `rx.cap()` | same |
+//!
+//! Everything here is built on `std::task::Waker` alone, so it works in any
+//! executor. The design and the commit protocol shared with `select!` are in
+//! this folder's `README.md`.
+
+mod core;
+mod error;
+mod make;
+pub(crate) mod park;
+mod receiver;
+mod sender;
+pub(crate) mod signal;
+mod waitq;
+
+pub(crate) use self::core::{RecvNow, SendNow};
+pub use error::{RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError};
+pub use make::{chan, never, unbounded};
+pub use receiver::{IntoIter, Iter, Receiver, Recv};
+pub use sender::{Send, Sender};
+pub use signal::Signal;

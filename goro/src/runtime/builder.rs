@@ -1,9 +1,15 @@
 //! `Builder` and `Runtime`: configuring and owning a set of processors.
 
-use super::executor::Shared;
+use super::scheduler::{Config, Shared};
 use std::future::Future;
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// Default blocking pool thread cap (tokio's and Go's order of magnitude).
+const DEFAULT_MAX_BLOCKING_THREADS: usize = 512;
+/// Default time an idle blocking thread waits for work before it exits.
+const DEFAULT_BLOCKING_KEEP_ALIVE: Duration = Duration::from_secs(10);
 
 /// Configures a [`Runtime`].
 #[derive(Debug, Clone)]
@@ -12,6 +18,10 @@ pub struct Builder {
     procs: Option<usize>,
     /// Crash the process when a goroutine panics, as Go does.
     abort_on_panic: bool,
+    /// Blocking pool thread cap.
+    max_blocking_threads: usize,
+    /// Blocking pool idle keep-alive.
+    blocking_keep_alive: Duration,
 }
 
 impl Default for Builder {
@@ -22,27 +32,54 @@ impl Default for Builder {
 
 impl Builder {
     /// A builder with Go's defaults: `GORO_MAXPROCS`, else the machine's
-    /// available parallelism.
+    /// available parallelism; panics are caught and handed to join handles.
     pub fn new() -> Self {
-        Builder { procs: None, abort_on_panic: false }
+        Builder {
+            procs: None,
+            abort_on_panic: false,
+            max_blocking_threads: DEFAULT_MAX_BLOCKING_THREADS,
+            blocking_keep_alive: DEFAULT_BLOCKING_KEEP_ALIVE,
+        }
     }
 
-    /// Sets the number of processors. Zero is treated as one.
+    /// Sets the number of processors (and worker threads). Zero is treated
+    /// as one.
     pub fn procs(mut self, n: usize) -> Self {
         self.procs = Some(n.max(1));
         self
     }
 
-    /// Crash the whole program when any goroutine panics, as Go does.
+    /// Crash the whole program (exit status 2, after printing
+    /// `panic in goroutine N (spawned at ..): msg`) when any goroutine
+    /// panics, as Go does.
     pub fn abort_on_panic(mut self, yes: bool) -> Self {
         self.abort_on_panic = yes;
         self
     }
 
+    /// Caps the threads of the blocking pool (default 512); jobs past the
+    /// cap wait in a queue. Zero is treated as one.
+    pub fn max_blocking_threads(mut self, n: usize) -> Self {
+        self.max_blocking_threads = n.max(1);
+        self
+    }
+
+    /// How long an idle blocking-pool thread waits for work before it exits
+    /// (default 10 s).
+    pub fn blocking_keep_alive(mut self, d: Duration) -> Self {
+        self.blocking_keep_alive = d;
+        self
+    }
+
     /// Starts the runtime's worker threads.
     pub fn build(self) -> io::Result<Runtime> {
-        let procs = self.procs.unwrap_or_else(default_procs);
-        Ok(Runtime { shared: Shared::start(procs, self.abort_on_panic)? })
+        let cfg = Config {
+            procs: self.procs.unwrap_or_else(default_procs),
+            abort_on_panic: self.abort_on_panic,
+            max_blocking_threads: self.max_blocking_threads,
+            blocking_keep_alive: self.blocking_keep_alive,
+        };
+        Ok(Runtime { shared: Shared::start(cfg)? })
     }
 }
 
@@ -57,9 +94,11 @@ fn default_procs() -> usize {
 
 /// A set of processors and the goroutines they run.
 ///
-/// Dropping a runtime stops its workers; goroutines still parked are dropped.
+/// Dropping a runtime stops its workers; goroutines still parked are dropped
+/// (their handles yield `JoinError::Aborted`).
 #[derive(Debug)]
 pub struct Runtime {
+    /// The scheduler.
     shared: Arc<Shared>,
 }
 
@@ -69,10 +108,12 @@ impl Runtime {
         Builder::new()
     }
 
-    /// Runs `fut` to completion on this thread, with this runtime current so
-    /// that `goro::go` inside it spawns here.
+    /// Runs `fut` to completion on this thread as a main goroutine (listed
+    /// in the registry; the first one in the process has id 1, like Go's),
+    /// with this runtime current so that `goro::go` inside it spawns here.
+    #[track_caller]
     pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
-        super::current::enter(&self.shared, || super::current::block_on_thread(fut))
+        super::current::block_on_main(&self.shared, fut)
     }
 
     /// Starts a goroutine on this runtime.
@@ -82,7 +123,7 @@ impl Runtime {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        super::executor::spawn(self.shared.clone(), fut, std::panic::Location::caller())
+        self.shared.spawn(fut, None)
     }
 
     /// The number of processors.
@@ -90,6 +131,7 @@ impl Runtime {
         self.shared.procs()
     }
 
+    /// The scheduler.
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }

@@ -1,22 +1,38 @@
-//! Thread-local state: which runtime this thread belongs to, and the park
-//! reason the running goroutine reported.
+//! Thread-local state: which runtime this thread belongs to, which worker
+//! (M) it is, which goroutine it is polling, and the park reason that
+//! goroutine reported.
 //!
-//! Invariant: `CURRENT` is set on a runtime's worker threads for their whole
-//! life and inside `block_on` for its duration; everywhere else it is empty
-//! and `go` falls back to the process-wide default runtime.
+//! Invariants:
+//! - `RUNTIME` is set on a runtime's worker threads for their whole life and
+//!   inside `block_on` for its duration; elsewhere it is empty and `go` falls
+//!   back to the process-wide default runtime.
+//! - `WORKER` is set only on worker threads; owner-only operations on a
+//!   processor (local queue push/pop, timer insert) go through it, which is
+//!   what makes "only the owner touches the owner side" hold.
+//! - `GOROUTINE` is `(id, scope)` of the goroutine being polled on this
+//!   thread, or `(0, scope)` between polls, where `scope` is the one
+//!   `enter_scope` set (0 if none).
 
-use super::executor::Shared;
+use super::goroutine::meta::{next_scope, Meta};
+use super::goroutine::registry::{self, Registered, Status};
 use super::goroutine::WaitReason;
+use super::scheduler::{Shared, Worker};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::Location;
 use std::pin::pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 
 thread_local! {
     /// The runtime whose goroutines this thread runs, if any.
-    static CURRENT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    static RUNTIME: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    /// The worker (M) this thread is, if it is one.
+    static WORKER: RefCell<Option<Rc<Worker>>> = const { RefCell::new(None) };
+    /// `(id, scope)` of the goroutine being polled here; see the header.
+    static GOROUTINE: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
     /// What the goroutine being polled said it waits for, if it said.
     static PARK: Cell<Option<(WaitReason, &'static Location<'static>)>> = const { Cell::new(None) };
 }
@@ -33,35 +49,116 @@ pub(crate) fn default_runtime() -> &'static super::Runtime {
 
 /// The runtime of this thread, or the default one.
 pub(crate) fn runtime_or_default() -> Arc<Shared> {
-    CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(|| default_runtime().shared().clone())
+    RUNTIME.with(|c| c.borrow().clone()).unwrap_or_else(|| default_runtime().shared().clone())
+}
+
+/// Restores a thread-local on drop (also on unwind).
+struct Restore<T: 'static>(&'static std::thread::LocalKey<RefCell<Option<T>>>, Option<T>);
+
+impl<T: 'static> Drop for Restore<T> {
+    fn drop(&mut self) {
+        let old = self.1.take();
+        self.0.with(|c| *c.borrow_mut() = old);
+    }
 }
 
 /// Runs `f` with `rt` as this thread's runtime, restoring the old one after.
 pub(crate) fn enter<R>(rt: &Arc<Shared>, f: impl FnOnce() -> R) -> R {
-    let old = CURRENT.with(|c| c.replace(Some(rt.clone())));
-    struct Restore(Option<Arc<Shared>>);
-    impl Drop for Restore {
+    let old = RUNTIME.with(|c| c.replace(Some(rt.clone())));
+    let _restore = Restore(&RUNTIME, old);
+    f()
+}
+
+/// Runs `f` as worker `w` (the body of a worker thread).
+pub(crate) fn enter_worker<R>(w: Rc<Worker>, f: impl FnOnce() -> R) -> R {
+    let rt = w.shared().clone();
+    let old = WORKER.with(|c| c.replace(Some(w)));
+    let _restore = Restore(&WORKER, old);
+    enter(&rt, f)
+}
+
+/// Runs `f` with this thread's worker, if it is a worker of `rt`.
+#[inline]
+pub(crate) fn with_worker_of<R>(rt: &Shared, f: impl FnOnce(&Worker) -> R) -> Option<R> {
+    WORKER.with(|c| match &*c.borrow() {
+        Some(w) if std::ptr::eq(&**w.shared(), rt) => Some(f(w)),
+        _ => None,
+    })
+}
+
+/// Runs `f` with this thread's worker, of whatever runtime.
+#[inline]
+pub(crate) fn with_worker<R>(f: impl FnOnce(&Worker) -> R) -> Option<R> {
+    WORKER.with(|c| c.borrow().as_deref().map(f))
+}
+
+/// Runs `f` as goroutine `id` in `scope` (one poll), restoring after.
+#[inline]
+pub(crate) fn as_goroutine<R>(id: u64, scope: u64, f: impl FnOnce() -> R) -> R {
+    struct Back((u64, u64));
+    impl Drop for Back {
         fn drop(&mut self) {
-            let old = self.0.take();
-            CURRENT.with(|c| *c.borrow_mut() = old);
+            GOROUTINE.with(|g| g.set(self.0));
         }
     }
-    let _restore = Restore(old);
+    let _back = Back(GOROUTINE.with(|g| g.replace((id, scope))));
     f()
+}
+
+/// `(parent, scope)` for a goroutine spawned here now.
+#[inline]
+pub(crate) fn spawn_context() -> (u64, u64) {
+    GOROUTINE.with(Cell::get)
+}
+
+/// The id of the goroutine running on this thread (0 if none).
+#[allow(dead_code)] // read by the diagnostics area (issue 5)
+pub(crate) fn goroutine_id() -> u64 {
+    GOROUTINE.with(|g| g.get().0)
+}
+
+/// A new leak-attribution scope id, never 0.
+#[allow(dead_code)] // used by #[goro::test] and the diagnostics area (issue 5)
+pub(crate) fn new_scope() -> u64 {
+    next_scope()
+}
+
+/// Makes `scope` the scope of this thread's goroutine (or of the goroutines
+/// that code off any goroutine spawns) until the guard drops; every
+/// goroutine spawned meanwhile, and transitively their children, inherits it.
+pub(crate) fn enter_scope(scope: u64) -> ScopeGuard {
+    let old = GOROUTINE.with(|g| {
+        let (id, old) = g.get();
+        g.set((id, scope));
+        old
+    });
+    ScopeGuard { old }
+}
+
+/// Restores the previous scope when dropped.
+#[must_use = "the scope ends when the guard drops"]
+pub(crate) struct ScopeGuard {
+    /// The scope to restore.
+    old: u64,
+}
+
+impl Drop for ScopeGuard {
+    fn drop(&mut self) {
+        GOROUTINE.with(|g| g.set((g.get().0, self.old)));
+    }
 }
 
 /// Records why the goroutine being polled is about to return `Pending`.
 ///
 /// Every blocking primitive calls this just before it parks; outside a
-/// goroutine it does nothing. The scheduler reads it back with
-/// [`take_park_reason`] after the poll.
+/// goroutine it does nothing harmful. The scheduler reads it back after the
+/// poll and stores it in the goroutine's registry entry, with the time.
 #[inline]
 pub fn will_park(reason: WaitReason, at: &'static Location<'static>) {
     PARK.with(|p| p.set(Some((reason, at))));
 }
 
 /// Takes the reason recorded by [`will_park`] during the last poll.
-#[allow(dead_code)]
 pub(crate) fn take_park_reason() -> Option<(WaitReason, &'static Location<'static>)> {
     PARK.with(|p| p.take())
 }
@@ -88,6 +185,83 @@ pub(crate) fn block_on_thread<F: Future>(fut: F) -> F::Output {
         if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
             return v;
         }
+        let _ = take_park_reason();
         std::thread::park();
+    }
+}
+
+/// The registry entry of a `block_on` main goroutine, which runs on the
+/// calling thread rather than on a worker.
+struct MainGoroutine {
+    /// Identity and last park.
+    meta: Meta,
+    /// The runtime it belongs to.
+    runtime: u64,
+    /// 0 running, 1 parked.
+    parked: AtomicU8,
+}
+
+impl Registered for MainGoroutine {
+    fn meta(&self) -> &Meta {
+        &self.meta
+    }
+    fn status(&self) -> Status {
+        match self.parked.load(Ordering::Relaxed) {
+            0 => Status::Running,
+            _ => Status::Parked,
+        }
+    }
+    fn runtime_id(&self) -> u64 {
+        self.runtime
+    }
+    fn cancel(self: Arc<Self>) {} // it ends with its block_on
+}
+
+/// Leaves the registry when `block_on` returns or unwinds.
+struct Unregister(Arc<MainGoroutine>);
+
+impl Drop for Unregister {
+    fn drop(&mut self) {
+        registry::remove(&self.0.meta);
+    }
+}
+
+/// `Runtime::block_on`: polls `fut` on this thread as a registered main
+/// goroutine of `rt` (Go's main goroutine; the first one gets id 1).
+#[track_caller]
+pub(crate) fn block_on_main<F: Future>(rt: &Arc<Shared>, fut: F) -> F::Output {
+    let (parent, scope) = spawn_context();
+    let meta =
+        Meta::new(super::goroutine::meta::next_id(), (parent, scope), Location::caller(), None);
+    let main = Arc::new(MainGoroutine { meta, runtime: rt.id(), parked: AtomicU8::new(0) });
+    registry::insert(main.clone());
+    let main = Unregister(main);
+    let (id, scope) = (main.0.meta.id, main.0.meta.scope);
+    let fut = ParkRecorder { fut, main: &main.0 };
+    enter(rt, || as_goroutine(id, scope, || block_on_thread(fut)))
+}
+
+/// Wraps the main future to keep its registry entry's state current.
+struct ParkRecorder<'a, F> {
+    /// The main future.
+    fut: F,
+    /// Its registry entry.
+    main: &'a MainGoroutine,
+}
+
+impl<F: Future> Future for ParkRecorder<'_, F> {
+    type Output = F::Output;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `fut` is structurally pinned: never moved out of `self`.
+        let this = unsafe { self.get_unchecked_mut() };
+        this.main.parked.store(0, Ordering::Relaxed);
+        // SAFETY: as above.
+        let out = unsafe { std::pin::Pin::new_unchecked(&mut this.fut) }.poll(cx);
+        if out.is_pending() {
+            this.main.meta.record_park(PARK.with(Cell::get));
+            this.main.parked.store(1, Ordering::Relaxed);
+        }
+        out
     }
 }

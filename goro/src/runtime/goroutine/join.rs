@@ -1,16 +1,19 @@
 //! `JoinHandle<T>` and `JoinError`: the result slot a goroutine fills.
 //!
 //! Invariant: the result is written once, by the goroutine's runner, and taken
-//! once, by the handle. Dropping the handle detaches; `abort` asks the runner
-//! to drop the future at its next poll.
+//! once, by the handle (the protocol is in `state.rs` and `task.rs`).
+//! Dropping the handle detaches; `abort` asks the runner to drop the future
+//! at its next scheduling point instead of polling it.
 
+use super::state::DONE;
+use super::task::{Join, Kind};
+use super::WaitReason;
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
 /// Why a goroutine produced no value.
 pub enum JoinError {
@@ -42,10 +45,7 @@ impl JoinError {
     /// The panic message, when the payload is a string.
     pub fn panic_message(&self) -> Option<&str> {
         match self {
-            JoinError::Panicked(p) => p
-                .downcast_ref::<&'static str>()
-                .copied()
-                .or_else(|| p.downcast_ref::<String>().map(String::as_str)),
+            JoinError::Panicked(p) => panic_message(&**p),
             JoinError::Aborted => None,
         }
     }
@@ -77,63 +77,46 @@ impl fmt::Display for JoinError {
 
 impl std::error::Error for JoinError {}
 
-/// The slot shared by a goroutine and its handle.
-pub(crate) struct JoinState<T> {
-    /// The outcome, once the goroutine finished, and the handle's waker.
-    slot: Mutex<(Option<Result<T, JoinError>>, Option<Waker>)>,
-    /// Set by `abort`; read by the runner before each poll.
-    aborted: AtomicBool,
-}
-
-impl<T> JoinState<T> {
-    pub(crate) fn new() -> Arc<Self> {
-        Arc::new(JoinState { slot: Mutex::new((None, None)), aborted: AtomicBool::new(false) })
-    }
-
-    /// Stores the outcome and wakes the handle.
-    pub(crate) fn complete(&self, outcome: Result<T, JoinError>) {
-        let waker = {
-            let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
-            slot.0 = Some(outcome);
-            slot.1.take()
-        };
-        if let Some(w) = waker {
-            w.wake();
-        }
-    }
-
-    /// Whether `abort` was called.
-    pub(crate) fn is_aborted(&self) -> bool {
-        self.aborted.load(Ordering::Acquire) // pairs with the Release in abort
-    }
+/// The panic message in `payload`, when it is a string.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<&'static str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
 }
 
 /// An owned permission to await a goroutine's result.
 ///
 /// Awaiting it yields `Ok(value)`, or `Err(JoinError)` if the goroutine
-/// panicked or was aborted. Dropping it detaches the goroutine.
+/// panicked or was aborted. Dropping it detaches the goroutine, which runs
+/// on, as in Go; if a detached goroutine panics, the panic is reported on
+/// stderr with the goroutine's id and spawn site.
 pub struct JoinHandle<T> {
-    state: Arc<JoinState<T>>,
-    /// Wakes the goroutine so that it sees an abort promptly.
-    waker: Waker,
+    /// The goroutine (or blocking job) whose output this is.
+    task: Arc<dyn Join<T>>,
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(state: Arc<JoinState<T>>, waker: Waker) -> Self {
-        JoinHandle { state, waker }
+    /// The handle of `task`.
+    pub(crate) fn new(task: Arc<dyn Join<T>>) -> Self {
+        JoinHandle { task }
     }
 
     /// Cancels the goroutine: its future is dropped at its next scheduling
     /// point, and the handle yields `JoinError::Aborted` unless it had
-    /// already finished.
+    /// already finished. A blocking job that already started runs to the end.
     pub fn abort(&self) {
-        self.state.aborted.store(true, Ordering::Release); // publishes the abort to the runner
-        self.waker.wake_by_ref();
+        self.task.clone().abort();
     }
 
     /// Whether the goroutine has finished.
     pub fn is_finished(&self) -> bool {
-        self.state.slot.lock().unwrap_or_else(|e| e.into_inner()).0.is_some()
+        self.task.header().state.load() & DONE != 0
+    }
+
+    /// The goroutine's id, as diagnostics print it.
+    pub fn id(&self) -> u64 {
+        self.task.header().meta.id
     }
 
     /// Blocks the current thread until the goroutine finishes. For plain
@@ -146,23 +129,31 @@ impl<T> JoinHandle<T> {
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut slot = self.state.slot.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(out) = slot.0.take() {
-            return Poll::Ready(out);
+        let out = self.task.poll_join(cx);
+        if out.is_pending() {
+            let reason = match self.task.header().kind {
+                Kind::Goroutine => WaitReason::JoinHandle,
+                Kind::Blocking => WaitReason::Blocking,
+            };
+            crate::runtime::current::will_park(reason, std::panic::Location::caller());
         }
-        slot.1 = Some(cx.waker().clone());
-        drop(slot);
-        crate::runtime::current::will_park(
-            crate::runtime::WaitReason::JoinHandle,
-            std::panic::Location::caller(),
-        );
-        Poll::Pending
+        out
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        self.task.detach();
     }
 }
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle").field("finished", &self.is_finished()).finish()
+        f.debug_struct("JoinHandle")
+            .field("id", &self.id())
+            .field("finished", &self.is_finished())
+            .finish()
     }
 }

@@ -1,8 +1,13 @@
-//! G: a goroutine's identity, its join handle and why it waits.
+//! G: a goroutine's task, state, identity, join handle, registry entry and
+//! why it waits.
 
+pub(crate) mod atomic_waker;
 mod join;
+pub(crate) mod meta;
+pub(crate) mod registry;
+mod state;
+pub(crate) mod task;
 mod wait_reason;
 
-pub(crate) use join::JoinState;
 pub use join::{JoinError, JoinHandle};
 pub use wait_reason::WaitReason;

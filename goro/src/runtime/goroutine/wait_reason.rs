@@ -11,6 +11,7 @@ use std::fmt;
 /// Why a goroutine is parked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
+#[repr(u8)]
 pub enum WaitReason {
     /// Parked for a reason its future did not report.
     Unknown,
@@ -55,6 +56,37 @@ pub enum WaitReason {
 }
 
 impl WaitReason {
+    /// Every variant, indexed by its discriminant (keep in declaration order
+    /// when adding one; `wait_reason_table_matches` checks it).
+    const ALL: &'static [WaitReason] = &[
+        WaitReason::Unknown,
+        WaitReason::ChanSend,
+        WaitReason::ChanReceive,
+        WaitReason::Select,
+        WaitReason::SelectNoCases,
+        WaitReason::Sleep,
+        WaitReason::JoinHandle,
+        WaitReason::Blocking,
+        WaitReason::MutexLock,
+        WaitReason::RwLockRead,
+        WaitReason::RwLockWrite,
+        WaitReason::WaitGroupWait,
+        WaitReason::CondWait,
+        WaitReason::OnceWait,
+        WaitReason::SemaphoreAcquire,
+        WaitReason::ContextDone,
+        WaitReason::GroupWait,
+        WaitReason::RateWait,
+        WaitReason::SignalWait,
+        WaitReason::IoWait,
+    ];
+
+    /// The variant whose discriminant is `v` (`Unknown` if none): the inverse
+    /// of `reason as u8`, for the registry's packed park record.
+    pub(crate) fn from_u8(v: u8) -> WaitReason {
+        Self::ALL.get(usize::from(v)).copied().unwrap_or(WaitReason::Unknown)
+    }
+
     /// The reason as Go prints it in a goroutine dump.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -85,5 +117,22 @@ impl WaitReason {
 impl fmt::Display for WaitReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WaitReason;
+
+    #[test]
+    fn wait_reason_table_matches() {
+        for (i, r) in WaitReason::ALL.iter().enumerate() {
+            assert_eq!(*r as usize, i, "WaitReason::ALL out of order at {r:?}");
+            assert_eq!(WaitReason::from_u8(i as u8), *r);
+        }
+        let mut names: Vec<_> = WaitReason::ALL.iter().map(|r| r.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), WaitReason::ALL.len(), "wait reason strings must be unique");
     }
 }

@@ -1,0 +1,323 @@
+//! The channel itself: Go's `hchan`, one lock around a buffer and two wait
+//! queues.
+//!
+//! All three flavours share this code; they differ only in `cap`:
+//! `0` is a rendezvous (the buffer stays empty and values pass from slot to
+//! slot), `n` is a bounded ring of exactly `n`, and `usize::MAX` is unbounded.
+//!
+//! Invariants, under the lock (as in Go's `chan.go`):
+//! - if `recvq` holds a live entry, `buf` is empty;
+//! - if `sendq` holds a live entry, `buf` is full (`len >= cap`);
+//! - once `closed`, nothing is pushed to either queue and both are empty;
+//! - `buf` may exceed `cap` only by values handed back by cancelled
+//!   receivers (see [`Chan::give_back`]), which go to its front.
+//!
+//! Wake-ups happen after the lock is released, and only when a waiter was
+//! decided, so an operation that meets nobody wakes nobody.
+
+use super::signal::{Signal, Slot};
+use super::waitq::{Entry, WaitQueue};
+use crate::loom::atomic::{AtomicUsize, Ordering};
+use crate::loom::{Arc, Mutex, MutexGuard};
+use std::collections::VecDeque;
+use std::sync::PoisonError;
+use std::task::Waker;
+
+/// What a send did right now.
+pub(crate) enum SendNow<T> {
+    /// The value is in the buffer or in a receiver's hands.
+    Sent,
+    /// The buffer is full and no receiver waits.
+    Full(T),
+    /// The channel is closed or every receiver is gone.
+    Closed(T),
+}
+
+/// What a receive did right now.
+pub(crate) enum RecvNow<T> {
+    /// A value.
+    Value(T),
+    /// Nothing buffered and no sender waits.
+    Empty,
+    /// Closed and drained.
+    Closed,
+}
+
+/// The state the lock protects.
+struct State<T> {
+    /// Buffered values, oldest first.
+    buf: VecDeque<T>,
+    /// Closed by `close()` or by the last sender's drop.
+    closed: bool,
+    /// Every receiver is gone: sends fail.
+    no_receivers: bool,
+    /// Waiting receivers.
+    recvq: WaitQueue<T>,
+    /// Waiting senders.
+    sendq: WaitQueue<T>,
+}
+
+/// A channel shared by its senders and receivers.
+pub(crate) struct Chan<T> {
+    /// Buffer, flags and wait queues.
+    state: Mutex<State<T>>,
+    /// Capacity: 0 rendezvous, `usize::MAX` unbounded.
+    cap: usize,
+    /// Live `Sender`s; the last one to go closes the channel.
+    senders: AtomicUsize,
+    /// Live `Receiver`s; the last one to go fails all sends.
+    receivers: AtomicUsize,
+}
+
+impl<T> Chan<T> {
+    /// A channel of capacity `cap` with the given handle counts.
+    pub(crate) fn new(cap: usize, senders: usize) -> Arc<Self> {
+        let buf = VecDeque::with_capacity(if cap == usize::MAX { 0 } else { cap });
+        let state = State {
+            buf,
+            closed: false,
+            no_receivers: false,
+            recvq: WaitQueue::new(),
+            sendq: WaitQueue::new(),
+        };
+        Arc::new(Chan {
+            state: Mutex::new(state),
+            cap,
+            senders: AtomicUsize::new(senders),
+            receivers: AtomicUsize::new(1),
+        })
+    }
+
+    /// Locks the state (a panic while locked cannot break it: no user code
+    /// runs under the lock except `T`'s drop, which we never call there).
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The capacity.
+    pub(crate) fn cap(&self) -> usize {
+        self.cap
+    }
+
+    /// Values in the buffer.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().buf.len()
+    }
+
+    /// True once closed.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
+
+    /// Sends if possible without waiting: Go's `chansend` fast paths.
+    pub(crate) fn try_send(&self, v: T) -> SendNow<T> {
+        let mut st = self.lock();
+        let (now, wake) = self.send_locked(&mut st, v);
+        drop(st);
+        wake_opt(wake);
+        now
+    }
+
+    /// The send step under the lock; returns the waiter to wake, if any.
+    fn send_locked(&self, st: &mut State<T>, v: T) -> (SendNow<T>, Option<Arc<Signal>>) {
+        if st.closed || st.no_receivers {
+            return (SendNow::Closed(v), None);
+        }
+        let v = match st.recvq.offer(v) {
+            Ok(sig) => return (SendNow::Sent, Some(sig)),
+            Err(v) => v,
+        };
+        if st.buf.len() < self.cap {
+            st.buf.push_back(v);
+            return (SendNow::Sent, None);
+        }
+        (SendNow::Full(v), None)
+    }
+
+    /// Receives if possible without waiting: Go's `chanrecv` fast paths.
+    pub(crate) fn try_recv(&self) -> RecvNow<T> {
+        let mut st = self.lock();
+        let (now, wake) = self.recv_locked(&mut st);
+        drop(st);
+        wake_opt(wake);
+        now
+    }
+
+    /// The receive step under the lock; returns the waiter to wake, if any.
+    fn recv_locked(&self, st: &mut State<T>) -> (RecvNow<T>, Option<Arc<Signal>>) {
+        if let Some(v) = st.buf.pop_front() {
+            // A waiting sender's value moves into the freed place (Go's recv
+            // on a full buffered channel).
+            let wake = if st.buf.len() < self.cap { self.refill(st) } else { None };
+            return (RecvNow::Value(v), wake);
+        }
+        if let Some((v, sig)) = st.sendq.take() {
+            return (RecvNow::Value(v), Some(sig));
+        }
+        (if st.closed { RecvNow::Closed } else { RecvNow::Empty }, None)
+    }
+
+    /// Moves the oldest waiting sender's value into the buffer.
+    fn refill(&self, st: &mut State<T>) -> Option<Arc<Signal>> {
+        let (v, sig) = st.sendq.take()?;
+        st.buf.push_back(v);
+        Some(sig)
+    }
+
+    /// Sends now or queues `signal`'s case 0 with the value.
+    pub(crate) fn send_or_wait(&self, v: T, waker: &Waker) -> Result<SendNow<T>, Waiter<T>> {
+        let mut st = self.lock();
+        match self.send_locked(&mut st, v) {
+            (SendNow::Full(v), _) => Err(self.wait_locked(&mut st.sendq, Some(v), waker)),
+            (now, wake) => {
+                drop(st);
+                wake_opt(wake);
+                Ok(now)
+            }
+        }
+    }
+
+    /// Receives now or queues a waiting receiver.
+    pub(crate) fn recv_or_wait(&self, waker: &Waker) -> Result<RecvNow<T>, Waiter<T>> {
+        let mut st = self.lock();
+        match self.recv_locked(&mut st) {
+            (RecvNow::Empty, _) => Err(self.wait_locked(&mut st.recvq, None, waker)),
+            (now, wake) => {
+                drop(st);
+                wake_opt(wake);
+                Ok(now)
+            }
+        }
+    }
+
+    /// Queues a fresh single-case waiter holding `value`.
+    fn wait_locked(&self, q: &mut WaitQueue<T>, value: Option<T>, waker: &Waker) -> Waiter<T> {
+        let w = Waiter { signal: Signal::new(waker), slot: Arc::new(Mutex::new(value)) };
+        q.push(Entry { signal: w.signal.clone(), case: 0, slot: w.slot.clone() });
+        w
+    }
+
+    /// select's register step for a receive case: queue an empty slot,
+    /// unless the receive could complete now (then `None`).
+    pub(crate) fn register_recv(&self, signal: &Arc<Signal>, case: usize) -> Option<Arc<Slot<T>>> {
+        let mut st = self.lock();
+        if !st.buf.is_empty() || st.closed || st.sendq.has_live_other(signal) {
+            return None;
+        }
+        let slot = Arc::new(Mutex::new(None));
+        st.recvq.push(Entry { signal: signal.clone(), case, slot: slot.clone() });
+        Some(slot)
+    }
+
+    /// select's register step for a send case: queue `v` unless ready now
+    /// (then `v` comes back).
+    pub(crate) fn register_send(
+        &self,
+        signal: &Arc<Signal>,
+        case: usize,
+        v: T,
+    ) -> Result<Arc<Slot<T>>, T> {
+        let mut st = self.lock();
+        let ready = st.closed || st.no_receivers || st.buf.len() < self.cap;
+        if ready || st.recvq.has_live_other(signal) {
+            return Err(v);
+        }
+        let slot = Arc::new(Mutex::new(Some(v)));
+        st.sendq.push(Entry { signal: signal.clone(), case, slot: slot.clone() });
+        Ok(slot)
+    }
+
+    /// Removes a receiving case from the queue (select's dequeue pass).
+    pub(crate) fn unregister_recv(&self, signal: &Arc<Signal>, case: usize) {
+        self.lock().recvq.remove(signal, case);
+    }
+
+    /// Removes a sending case from the queue (select's dequeue pass).
+    pub(crate) fn unregister_send(&self, signal: &Arc<Signal>, case: usize) {
+        self.lock().sendq.remove(signal, case);
+    }
+
+    /// Returns a value that reached a receiver whose operation was then
+    /// dropped: to another waiting receiver, else to the front of the buffer,
+    /// so it is delivered exactly once and first.
+    pub(crate) fn give_back(&self, v: T) {
+        let mut st = self.lock();
+        match st.recvq.offer(v) {
+            Ok(sig) => {
+                drop(st);
+                sig.wake();
+            }
+            Err(v) => st.buf.push_front(v),
+        }
+    }
+
+    /// Go's `close(ch)`: false if already closed. Wakes every waiter.
+    pub(crate) fn close(&self) -> bool {
+        let mut st = self.lock();
+        if st.closed {
+            return false;
+        }
+        st.closed = true;
+        let mut wake = st.recvq.decide_all();
+        wake.extend(st.sendq.decide_all());
+        drop(st);
+        wake.iter().for_each(|s| s.wake());
+        true
+    }
+
+    /// Counts one more sender.
+    pub(crate) fn add_sender(&self) {
+        self.senders.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one sender less; the last one closes the channel.
+    pub(crate) fn drop_sender(&self) {
+        if self.senders.fetch_sub(1, Ordering::AcqRel) == 1 {
+            // AcqRel: the last drop sees every other sender's work.
+            self.close();
+        }
+    }
+
+    /// Counts one more receiver.
+    pub(crate) fn add_receiver(&self) {
+        self.receivers.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one receiver less; the last one fails every pending and future
+    /// send and drops the buffered values nobody can receive any more.
+    pub(crate) fn drop_receiver(&self) {
+        if self.receivers.fetch_sub(1, Ordering::AcqRel) != 1 {
+            // AcqRel: the last drop sees every other receiver's work.
+            return;
+        }
+        let mut st = self.lock();
+        st.no_receivers = true;
+        let wake = st.sendq.decide_all();
+        let buf = std::mem::take(&mut st.buf);
+        drop(st);
+        wake.iter().for_each(|s| s.wake());
+        drop(buf);
+    }
+
+    /// True if no waiter is queued on either side (for tests and asserts).
+    #[allow(dead_code)]
+    pub(crate) fn no_waiters(&self) -> bool {
+        let st = self.lock();
+        st.recvq.is_empty() && st.sendq.is_empty()
+    }
+}
+
+/// A single send or receive that is waiting: its token and its slot.
+pub(crate) struct Waiter<T> {
+    /// The done token (case 0).
+    pub(crate) signal: Arc<Signal>,
+    /// The value's source (send) or destination (receive).
+    pub(crate) slot: Arc<Slot<T>>,
+}
+
+/// Wakes `sig` if there is one.
+fn wake_opt(sig: Option<Arc<Signal>>) {
+    if let Some(s) = sig {
+        s.wake();
+    }
+}

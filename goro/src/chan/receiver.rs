@@ -1,0 +1,296 @@
+//! `Receiver<T>`: Go's `<-chan T`, its `recv` future, `Stream` and
+//! `Iterator`.
+//!
+//! A [`Recv`] future tries once under the channel lock; if it must wait it
+//! queues an empty slot and parks. A sender that claims the signal leaves
+//! the value in the slot; `close` claims it and leaves the slot empty
+//! (`None`). Dropping a queued `Recv` aborts its signal and dequeues; if the
+//! abort loses and a value is already in the slot, the value goes back to
+//! the channel ([`Chan::give_back`]), so it is neither lost nor delivered
+//! twice.
+
+use super::core::{Chan, RecvNow, Waiter};
+use super::error::{RecvTimeoutError, TryRecvError};
+use super::park;
+use super::signal;
+use crate::loom::Arc;
+use crate::runtime::current::will_park;
+use crate::runtime::WaitReason;
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+/// The receiving half of a channel: Go's `<-chan T`. Clone it for more
+/// receivers; each value goes to exactly one of them.
+pub struct Receiver<T> {
+    /// The channel.
+    pub(crate) chan: Arc<Chan<T>>,
+    /// The waiting receive of [`Stream::poll_next`](futures_core::Stream).
+    stream: Option<Waiter<T>>,
+}
+
+impl<T> Receiver<T> {
+    /// Wraps a channel whose receiver count already includes this one.
+    pub(crate) fn new(chan: Arc<Chan<T>>) -> Self {
+        Receiver { chan, stream: None }
+    }
+
+    /// Receives a value, waiting while the channel is empty: Go's
+    /// `v, ok := <-ch`, with `None` for `ok == false` (closed and drained).
+    ///
+    /// Cancel safe: a dropped `recv` never loses a value.
+    #[track_caller]
+    pub fn recv(&self) -> Recv<'_, T> {
+        Recv { chan: &self.chan, wait: None, at: Location::caller() }
+    }
+
+    /// Receives a value, parking this thread while it must wait.
+    #[track_caller]
+    pub fn recv_blocking(&self) -> Option<T> {
+        park::block_on(self.recv())
+    }
+
+    /// Receives a value only if that needs no waiting.
+    pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        match self.chan.try_recv() {
+            RecvNow::Value(v) => Ok(v),
+            RecvNow::Empty => Err(TryRecvError::Empty),
+            RecvNow::Closed => Err(TryRecvError::Closed),
+        }
+    }
+
+    /// Receives a value, waiting at most `d`.
+    #[track_caller]
+    pub fn recv_timeout(
+        &self,
+        d: Duration,
+    ) -> impl Future<Output = Result<T, RecvTimeoutError>> + '_ {
+        let mut recv = self.recv();
+        async move {
+            let mut timer = std::pin::pin!(crate::time::sleep(d));
+            std::future::poll_fn(|cx| {
+                if let Poll::Ready(v) = Pin::new(&mut recv).poll(cx) {
+                    return Poll::Ready(v.ok_or(RecvTimeoutError::Closed));
+                }
+                if timer.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(recv.cancel());
+                }
+                will_park(WaitReason::ChanReceive, recv.at);
+                Poll::Pending
+            })
+            .await
+        }
+    }
+
+    /// Receives a value, parking this thread at most `d`.
+    #[track_caller]
+    pub fn recv_timeout_blocking(&self, d: Duration) -> Result<T, RecvTimeoutError> {
+        let mut recv = self.recv();
+        match park::block_on_until(&mut recv, Some(Instant::now() + d)) {
+            Some(v) => v.ok_or(RecvTimeoutError::Closed),
+            None => recv.cancel(),
+        }
+    }
+
+    /// A blocking iterator over the values until the channel is closed and
+    /// drained: Go's `for v := range ch` on a plain thread.
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter { rx: self }
+    }
+
+    /// Values buffered now: Go's `len(ch)`.
+    pub fn len(&self) -> usize {
+        self.chan.len()
+    }
+
+    /// True if nothing is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The capacity: Go's `cap(ch)`; `usize::MAX` for an unbounded channel.
+    pub fn cap(&self) -> usize {
+        self.chan.cap()
+    }
+
+    /// True once the channel is closed (values may still be buffered).
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+
+    /// True if both handles belong to the same channel.
+    pub fn same_channel(&self, other: &Receiver<T>) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+}
+
+impl<T> Clone for Receiver<T> {
+    fn clone(&self) -> Self {
+        self.chan.add_receiver();
+        Receiver::new(self.chan.clone())
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        if let Some(w) = self.stream.take() {
+            abandon(&self.chan, w);
+        }
+        self.chan.drop_receiver();
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver").field("len", &self.len()).field("cap", &self.cap()).finish()
+    }
+}
+
+/// Polls a (possibly queued) receive: the shared step of [`Recv`] and the
+/// `Stream` impl.
+fn poll_recv<T>(
+    chan: &Chan<T>,
+    wait: &mut Option<Waiter<T>>,
+    cx: &mut Context<'_>,
+    at: &'static Location<'static>,
+) -> Poll<Option<T>> {
+    if let Some(w) = wait {
+        if w.signal.selected().is_none() {
+            w.signal.set_waker(cx.waker());
+            if w.signal.selected().is_none() {
+                will_park(WaitReason::ChanReceive, at);
+                return Poll::Pending;
+            }
+        }
+        let v = signal::take(&w.slot);
+        *wait = None;
+        return Poll::Ready(v);
+    }
+    match chan.recv_or_wait(cx.waker()) {
+        Ok(RecvNow::Value(v)) => Poll::Ready(Some(v)),
+        Ok(RecvNow::Closed | RecvNow::Empty) => Poll::Ready(None),
+        Err(w) => {
+            *wait = Some(w);
+            will_park(WaitReason::ChanReceive, at);
+            Poll::Pending
+        }
+    }
+}
+
+/// Gives up a queued receive; a value that already arrived goes back.
+fn abandon<T>(chan: &Chan<T>, w: Waiter<T>) {
+    if w.signal.try_abort() {
+        chan.unregister_recv(&w.signal, 0);
+    } else if let Some(v) = signal::take(&w.slot) {
+        chan.give_back(v);
+    }
+}
+
+/// The future of [`Receiver::recv`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Recv<'a, T> {
+    /// The channel.
+    chan: &'a Chan<T>,
+    /// The queued waiter, once this receive had to wait.
+    wait: Option<Waiter<T>>,
+    /// Where `recv` was called, for the goroutine's wait reason.
+    at: &'static Location<'static>,
+}
+
+impl<T> Recv<'_, T> {
+    /// Gives up after a timeout, keeping a value that raced in.
+    fn cancel(&mut self) -> Result<T, RecvTimeoutError> {
+        let Some(w) = self.wait.take() else { return Err(RecvTimeoutError::Timeout) };
+        if w.signal.try_abort() {
+            self.chan.unregister_recv(&w.signal, 0);
+            return Err(RecvTimeoutError::Timeout);
+        }
+        signal::take(&w.slot).ok_or(RecvTimeoutError::Closed)
+    }
+}
+
+impl<T> Future for Recv<'_, T> {
+    type Output = Option<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let this = &mut *self;
+        poll_recv(this.chan, &mut this.wait, cx, this.at)
+    }
+}
+
+impl<T> Drop for Recv<'_, T> {
+    fn drop(&mut self) {
+        if let Some(w) = self.wait.take() {
+            abandon(self.chan, w);
+        }
+    }
+}
+
+impl<T> Unpin for Recv<'_, T> {}
+
+impl<T> fmt::Debug for Recv<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recv").field("waiting", &self.wait.is_some()).finish()
+    }
+}
+
+impl<T> futures_core::Stream for Receiver<T> {
+    type Item = T;
+
+    #[track_caller]
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let this = &mut *self;
+        poll_recv(&this.chan, &mut this.stream, cx, Location::caller())
+    }
+}
+
+/// The blocking iterator of [`Receiver::iter`].
+#[derive(Debug)]
+pub struct Iter<'a, T> {
+    /// The receiver.
+    rx: &'a Receiver<T>,
+}
+
+impl<T> Iterator for Iter<'_, T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        self.rx.recv_blocking()
+    }
+}
+
+/// The owning blocking iterator of `Receiver`'s `IntoIterator`.
+#[derive(Debug)]
+pub struct IntoIter<T> {
+    /// The receiver.
+    rx: Receiver<T>,
+}
+
+impl<T> Iterator for IntoIter<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        self.rx.recv_blocking()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Receiver<T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<T> IntoIterator for Receiver<T> {
+    type Item = T;
+    type IntoIter = IntoIter<T>;
+
+    fn into_iter(self) -> IntoIter<T> {
+        IntoIter { rx: self }
+    }
+}

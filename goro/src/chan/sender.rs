@@ -1,0 +1,235 @@
+//! `Sender<T>`: Go's `chan<- T`, and its `send` future.
+//!
+//! A [`Send`] future tries once under the channel lock; if it must wait it
+//! leaves its value in a slot queued on the channel and parks. Once queued,
+//! it only looks at its signal: the receiver that claimed it took the value
+//! (sent), or `close` claimed it and left the value (closed, handed back).
+//! Dropping a queued `Send` aborts the signal and dequeues; if the abort
+//! loses, the send already happened (or the value is dropped with the closed
+//! outcome), so nothing is delivered twice.
+
+use super::core::{Chan, SendNow, Waiter};
+use super::error::{SendError, SendTimeoutError, TrySendError};
+use super::park;
+use super::signal;
+use crate::loom::Arc;
+use crate::runtime::current::will_park;
+use crate::runtime::WaitReason;
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+/// The sending half of a channel: Go's `chan<- T`. Clone it for more
+/// senders; the channel closes when the last one drops or on [`close`].
+///
+/// [`close`]: Sender::close
+pub struct Sender<T> {
+    /// The channel.
+    pub(crate) chan: Arc<Chan<T>>,
+}
+
+impl<T> Sender<T> {
+    /// Sends `v`, waiting while the channel is full (or, unbuffered, until a
+    /// receiver takes it): Go's `ch <- v`. Fails, handing `v` back, if the
+    /// channel is closed or every receiver is gone.
+    ///
+    /// Cancel safe: dropping the future before it completes either sent the
+    /// value exactly once or did not send it.
+    #[track_caller]
+    pub fn send(&self, v: T) -> Send<'_, T> {
+        Send { chan: &self.chan, value: Some(v), wait: None, at: Location::caller() }
+    }
+
+    /// Sends `v`, parking this thread while it must wait.
+    #[track_caller]
+    pub fn send_blocking(&self, v: T) -> Result<(), SendError<T>> {
+        park::block_on(self.send(v))
+    }
+
+    /// Sends `v` only if that needs no waiting.
+    pub fn try_send(&self, v: T) -> Result<(), TrySendError<T>> {
+        match self.chan.try_send(v) {
+            SendNow::Sent => Ok(()),
+            SendNow::Full(v) => Err(TrySendError::Full(v)),
+            SendNow::Closed(v) => Err(TrySendError::Closed(v)),
+        }
+    }
+
+    /// Sends `v`, waiting at most `d`; the value comes back on failure.
+    #[track_caller]
+    pub fn send_timeout(
+        &self,
+        v: T,
+        d: Duration,
+    ) -> impl Future<Output = Result<(), SendTimeoutError<T>>> + '_ {
+        let mut send = self.send(v);
+        async move {
+            let mut timer = std::pin::pin!(crate::time::sleep(d));
+            std::future::poll_fn(|cx| {
+                if let Poll::Ready(r) = Pin::new(&mut send).poll(cx) {
+                    return Poll::Ready(r.map_err(SendError::into));
+                }
+                if timer.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(send.cancel());
+                }
+                will_park(WaitReason::ChanSend, send.at);
+                Poll::Pending
+            })
+            .await
+        }
+    }
+
+    /// Sends `v`, parking this thread at most `d`.
+    #[track_caller]
+    pub fn send_timeout_blocking(&self, v: T, d: Duration) -> Result<(), SendTimeoutError<T>> {
+        let mut send = self.send(v);
+        match park::block_on_until(&mut send, Some(Instant::now() + d)) {
+            Some(r) => r.map_err(SendError::into),
+            None => send.cancel(),
+        }
+    }
+
+    /// Closes the channel: Go's `close(ch)`. Receivers drain what is
+    /// buffered, then get `None`; pending and later sends fail. Every waiter
+    /// wakes. Returns false if the channel was already closed.
+    pub fn close(&self) -> bool {
+        self.chan.close()
+    }
+
+    /// Values buffered now: Go's `len(ch)`.
+    pub fn len(&self) -> usize {
+        self.chan.len()
+    }
+
+    /// True if nothing is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The capacity: Go's `cap(ch)`; `usize::MAX` for an unbounded channel.
+    pub fn cap(&self) -> usize {
+        self.chan.cap()
+    }
+
+    /// True once the channel is closed.
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+
+    /// True if both handles belong to the same channel.
+    pub fn same_channel(&self, other: &Sender<T>) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        self.chan.add_sender();
+        Sender { chan: self.chan.clone() }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        self.chan.drop_sender();
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender").field("len", &self.len()).field("cap", &self.cap()).finish()
+    }
+}
+
+/// The future of [`Sender::send`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Send<'a, T> {
+    /// The channel.
+    chan: &'a Chan<T>,
+    /// The value, until it is sent or queued.
+    value: Option<T>,
+    /// The queued waiter, once this send had to wait.
+    wait: Option<Waiter<T>>,
+    /// Where `send` was called, for the goroutine's wait reason.
+    at: &'static Location<'static>,
+}
+
+impl<T> Send<'_, T> {
+    /// Gives up: the value comes back unless the send already happened.
+    fn cancel(&mut self) -> Result<(), SendTimeoutError<T>> {
+        let Some(w) = self.wait.take() else {
+            return Err(SendTimeoutError::Timeout(
+                self.value.take().expect("goro::chan: send polled after completion"),
+            ));
+        };
+        let aborted = w.signal.try_abort();
+        if aborted {
+            self.chan.unregister_send(&w.signal, 0);
+        }
+        match (signal::take(&w.slot), aborted) {
+            (None, _) => Ok(()),
+            (Some(v), true) => Err(SendTimeoutError::Timeout(v)),
+            (Some(v), false) => Err(SendTimeoutError::Closed(v)),
+        }
+    }
+
+    /// The outcome once the signal is decided: the slot is empty if a
+    /// receiver took the value, and still holds it if the channel closed.
+    fn outcome(w: &Waiter<T>) -> Result<(), SendError<T>> {
+        match signal::take(&w.slot) {
+            None => Ok(()),
+            Some(v) => Err(SendError(v)),
+        }
+    }
+}
+
+impl<T> Future for Send<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        if let Some(w) = &this.wait {
+            if w.signal.selected().is_none() {
+                w.signal.set_waker(cx.waker());
+                if w.signal.selected().is_none() {
+                    will_park(WaitReason::ChanSend, this.at);
+                    return Poll::Pending;
+                }
+            }
+            let r = Self::outcome(w);
+            this.wait = None;
+            return Poll::Ready(r);
+        }
+        let v = this.value.take().expect("goro::chan: send polled after completion");
+        match this.chan.send_or_wait(v, cx.waker()) {
+            Ok(SendNow::Sent) => Poll::Ready(Ok(())),
+            Ok(SendNow::Closed(v) | SendNow::Full(v)) => Poll::Ready(Err(SendError(v))),
+            Err(w) => {
+                this.wait = Some(w);
+                will_park(WaitReason::ChanSend, this.at);
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl<T> Drop for Send<'_, T> {
+    fn drop(&mut self) {
+        if let Some(w) = self.wait.take() {
+            if w.signal.try_abort() {
+                self.chan.unregister_send(&w.signal, 0);
+            }
+        }
+    }
+}
+
+impl<T> Unpin for Send<'_, T> {}
+
+impl<T> fmt::Debug for Send<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Send").field("waiting", &self.wait.is_some()).finish()
+    }
+}

@@ -1,0 +1,335 @@
+//! G: a goroutine as the scheduler sees it. One allocation per spawn: an
+//! `Arc<Task<F>>` holds the header, the future, and later its output.
+//!
+//! ## Ownership
+//!
+//! The `Arc` is shared by the run queue entry (at most one, thanks to the
+//! `SCHEDULED` bit), the wakers the future handed out, the `JoinHandle`, and
+//! the registry. The future itself is touched only by whoever holds the
+//! `RUNNING` bit; the output only after `DONE`, by whoever disposes of it
+//! (see `state.rs`). The future is pinned because the `Arc`'s contents never
+//! move; it is dropped in place when the stage is overwritten.
+//!
+//! ## A run (Go's `execute` + `goexit`)
+//!
+//! `start_run`, poll under `catch_unwind` with this goroutine as the thread's
+//! current one, then either record the park (reason, place, time) and
+//! `end_run` (requeueing if woken meanwhile), or store the output, wake the
+//! joiner, and leave the registry.
+
+use super::atomic_waker::AtomicWaker;
+use super::join::JoinError;
+use super::meta::Meta;
+use super::registry::{Registered, Status};
+use super::state::{State, ABORTED, DETACHED, DONE, RUNNING, SCHEDULED};
+use crate::loom::UnsafeCell;
+use crate::runtime::current;
+use crate::runtime::scheduler::{Shared, Spawn};
+use std::any::Any;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+/// A runnable goroutine: what run queues hold.
+pub(crate) type Goroutine = Arc<dyn Runnable>;
+
+/// What kind of work a task is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    /// A goroutine on the workers; registered and counted.
+    Goroutine,
+    /// A `blocking` job on the pool; neither registered nor counted.
+    Blocking,
+}
+
+/// The scheduler's view of a task, whatever its future type.
+pub(crate) trait Runnable: Send + Sync + 'static {
+    /// Polls it once (the caller dequeued it).
+    fn run(self: Arc<Self>);
+}
+
+/// The join handle's view of a task with output `T`.
+pub(crate) trait Join<T>: Send + Sync {
+    /// Takes the output if done, else registers `cx`'s waker.
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+    /// The handle is gone: dispose of the output when it comes.
+    fn detach(&self);
+    /// Requests cancellation.
+    fn abort(self: Arc<Self>);
+    /// Its header.
+    fn header(&self) -> &Header;
+}
+
+/// The type-independent part of a task.
+pub(crate) struct Header {
+    /// Scheduling state; see `state.rs`.
+    pub(crate) state: State,
+    /// The runtime it is scheduled on.
+    pub(crate) rt: Arc<Shared>,
+    /// The join handle's waker.
+    pub(crate) join_waker: AtomicWaker,
+    /// Identity and last park.
+    pub(crate) meta: Meta,
+    /// Goroutine or blocking job.
+    pub(crate) kind: Kind,
+}
+
+/// The future, then its outcome.
+enum Stage<F: Future> {
+    /// Still running.
+    Pending(F),
+    /// Finished; waiting for the handle.
+    Done(Result<F::Output, JoinError>),
+    /// Taken by the handle, or disposed of.
+    Taken,
+}
+
+/// A goroutine with future `F`.
+pub(crate) struct Task<F: Future> {
+    /// Type-independent part.
+    header: Header,
+    /// Accessed per the ownership rules in the module header.
+    stage: UnsafeCell<Stage<F>>,
+}
+
+// SAFETY: the stage is only accessed by the holder of RUNNING (future) or by
+// the disposer after DONE (output), never concurrently; F and its output are
+// Send, so they may be touched from whichever thread holds that right.
+unsafe impl<F: Future + Send> Sync for Task<F> where F::Output: Send {}
+
+impl<F> Task<F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    /// A scheduled task, not yet queued anywhere.
+    pub(crate) fn new(rt: Arc<Shared>, fut: F, meta: Meta, kind: Kind) -> Arc<Self> {
+        let header = Header {
+            state: State::new_scheduled(),
+            rt,
+            join_waker: AtomicWaker::new(),
+            meta,
+            kind,
+        };
+        Arc::new(Task { header, stage: UnsafeCell::new(Stage::Pending(fut)) })
+    }
+
+    /// Polls the future once.
+    ///
+    /// # Safety
+    /// The caller holds the RUNNING bit.
+    unsafe fn poll_future(&self, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.stage.with_mut(|stage| {
+            // SAFETY: RUNNING gives exclusive access; the future never moves
+            // (it lives in the Arc and is dropped in place).
+            match unsafe { &mut *stage } {
+                // SAFETY: pinned in the Arc as argued above.
+                Stage::Pending(fut) => unsafe { Pin::new_unchecked(fut) }.poll(cx),
+                _ => unreachable!("goro::runtime: polled a finished goroutine"),
+            }
+        })
+    }
+
+    /// Stores the outcome (dropping the future in place) and hands it to the
+    /// joiner, or disposes of it if the handle is gone.
+    fn complete(&self, outcome: Result<F::Output, JoinError>) {
+        let outcome = self.drop_future(outcome);
+        // Retire before publishing: whoever sees the result also sees the
+        // goroutine gone from num_goroutine() and the registry.
+        self.header.rt.goroutine_finished(self.header.kind, &self.header.meta);
+        // SAFETY: we hold RUNNING; DONE is not yet set, so nobody else reads.
+        self.stage.with_mut(|stage| unsafe { *stage = Stage::Done(outcome) });
+        let prev = self.header.state.complete();
+        if prev & DETACHED != 0 {
+            // SAFETY: DETACHED was set before our DONE: the handle is gone and
+            // will never read the stage; we are its disposer.
+            unsafe { self.dispose() };
+        } else {
+            self.header.join_waker.wake();
+        }
+    }
+
+    /// Drops the future in place; a panic in its destructor replaces an
+    /// `Ok` outcome.
+    fn drop_future(&self, outcome: Result<F::Output, JoinError>) -> Result<F::Output, JoinError> {
+        let dropped = catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: we hold RUNNING, so the stage is ours.
+            self.stage.with_mut(|s| unsafe { *s = Stage::Taken })
+        }));
+        match (dropped, outcome) {
+            (Err(payload), Ok(_)) => Err(JoinError::Panicked(payload)),
+            (_, outcome) => outcome,
+        }
+    }
+
+    /// Takes the output and drops it, reporting a panic nobody will see.
+    ///
+    /// # Safety
+    /// Both DONE and DETACHED are set and the caller is the party that set
+    /// the second of them.
+    unsafe fn dispose(&self) {
+        // SAFETY: the caller is the unique disposer (see state.rs).
+        let stage = self.stage.with_mut(|s| unsafe { std::mem::replace(&mut *s, Stage::Taken) });
+        if let Stage::Done(Err(JoinError::Panicked(payload))) = stage {
+            report_detached_panic(&self.header, &*payload);
+        }
+    }
+
+    /// The poll panicked: crash like Go, or complete with the payload.
+    fn panicked(&self, payload: Box<dyn Any + Send>) {
+        if self.header.rt.abort_on_panic() {
+            report_panic(&self.header, &*payload);
+            std::process::exit(2); // Go's exit status for an unrecovered panic
+        }
+        self.complete(Err(JoinError::Panicked(payload)));
+    }
+
+    /// The poll returned Pending: record why, then release RUNNING.
+    fn parked(self: Arc<Self>) {
+        let reason = current::take_park_reason();
+        #[cfg(feature = "diagnostics")]
+        self.header.meta.record_park(reason);
+        #[cfg(not(feature = "diagnostics"))]
+        let _ = reason;
+        if self.header.state.end_run() {
+            let rt = self.header.rt.clone();
+            rt.schedule(self, Spawn::Yield);
+        }
+    }
+}
+
+impl<F> Runnable for Task<F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    fn run(self: Arc<Self>) {
+        let Some(bits) = self.header.state.start_run() else { return };
+        if bits & ABORTED != 0 {
+            return self.complete(Err(JoinError::Aborted));
+        }
+        let waker = Waker::from(self.clone());
+        let mut cx = Context::from_waker(&waker);
+        let meta = &self.header.meta;
+        let poll = current::as_goroutine(meta.id, meta.scope, || {
+            // SAFETY: start_run gave us RUNNING.
+            catch_unwind(AssertUnwindSafe(|| unsafe { self.poll_future(&mut cx) }))
+        });
+        drop(waker);
+        match poll {
+            Ok(Poll::Pending) => self.parked(),
+            Ok(Poll::Ready(v)) => self.complete(Ok(v)),
+            Err(payload) => self.panicked(payload),
+        }
+    }
+}
+
+impl<F> Wake for Task<F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    fn wake(self: Arc<Self>) {
+        if self.header.state.wake() {
+            let rt = self.header.rt.clone();
+            rt.schedule(self, Spawn::Wake);
+        }
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if self.header.state.wake() {
+            self.header.rt.schedule(self.clone(), Spawn::Wake);
+        }
+    }
+}
+
+impl<F> Join<F::Output> for Task<F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        if self.header.state.load() & DONE == 0 {
+            self.header.join_waker.register(cx.waker());
+            if self.header.state.load() & DONE == 0 {
+                return Poll::Pending;
+            }
+        }
+        // SAFETY: DONE is set and the handle (our caller, unique) is not
+        // detached, so the output is the handle's alone to take.
+        let stage = self.stage.with_mut(|s| unsafe { std::mem::replace(&mut *s, Stage::Taken) });
+        match stage {
+            Stage::Done(out) => Poll::Ready(out),
+            _ => panic!("goro::runtime: JoinHandle polled after it returned its output"),
+        }
+    }
+
+    fn detach(&self) {
+        if self.header.state.detach() & DONE != 0 {
+            // SAFETY: DONE was set before our DETACHED: we are the disposer.
+            unsafe { self.dispose() };
+        }
+    }
+
+    fn abort(self: Arc<Self>) {
+        self.header.state.abort();
+        Wake::wake(self);
+    }
+
+    fn header(&self) -> &Header {
+        &self.header
+    }
+}
+
+impl<F> Registered for Task<F>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    fn meta(&self) -> &Meta {
+        &self.header.meta
+    }
+
+    fn status(&self) -> Status {
+        let bits = self.header.state.load();
+        if bits & RUNNING != 0 {
+            Status::Running
+        } else if bits & SCHEDULED != 0 {
+            Status::Runnable
+        } else {
+            Status::Parked
+        }
+    }
+
+    fn runtime_id(&self) -> u64 {
+        self.header.rt.id()
+    }
+
+    fn cancel(self: Arc<Self>) {
+        if self.header.state.claim_for_cancel() {
+            self.complete(Err(JoinError::Aborted));
+        }
+    }
+}
+
+/// What a task is called in panic reports.
+fn what(header: &Header) -> &'static str {
+    match header.kind {
+        Kind::Goroutine => "goroutine",
+        Kind::Blocking => "blocking job",
+    }
+}
+
+/// Prints `panic in goroutine 7 (spawned at src/main.rs:12:5): boom`.
+fn report_panic(header: &Header, payload: &(dyn Any + Send)) {
+    let msg = super::join::panic_message(payload).unwrap_or("<non-string panic payload>");
+    let (id, at) = (header.meta.id, header.meta.spawned_at);
+    eprintln!("panic in {} {id} (spawned at {at}): {msg}", what(header));
+}
+
+/// A detached goroutine panicked: nobody will join it, so say so on stderr.
+fn report_detached_panic(header: &Header, payload: &(dyn Any + Send)) {
+    report_panic(header, payload);
+}

@@ -1,0 +1,95 @@
+//! P: a processor, Go's `p`. The right to run goroutines, and the state
+//! that goes with that right: a local run queue, the `runnext` slot, the
+//! timers of the goroutines it ran, and a scheduling tick.
+//!
+//! A processor is a separate object from the worker thread (M) that holds
+//! it, so that a monitor (Go's `sysmon`) can see a processor whose worker is
+//! stuck in one poll (its `sched_tick` stays odd and unchanged) and hand its
+//! work to another thread: see [`super::Shared::handoff`].
+//!
+//! Ownership: only the worker holding the processor pushes to or pops from
+//! the owner side of `queue` and inserts timers (the `current::WORKER`
+//! thread-local makes sure of that). Anyone may steal from `queue`, take
+//! `runnext` as a last resort, and fire due timers.
+
+use super::queue::Queue;
+use crate::loom::atomic::{AtomicIsize, AtomicU64, Ordering};
+use crate::runtime::goroutine::task::Goroutine;
+use crate::time::heap::TimerHeap;
+use std::sync::Mutex;
+
+/// A processor. Cache-line aligned so that processors share no line.
+#[repr(align(128))]
+pub(crate) struct Processor {
+    /// The local run queue.
+    pub(crate) queue: Queue<Goroutine>,
+    /// The goroutine the running one just woke: run next, stolen last.
+    runnext: Mutex<Option<Goroutine>>,
+    /// Timers registered by goroutines running here.
+    pub(crate) timers: TimerHeap,
+    /// Go's `schedtick`: bumped when a poll starts and when it ends, so it
+    /// is odd exactly while a poll runs.
+    sched_tick: AtomicU64,
+    /// Goroutines spawned minus goroutines finished on this processor: one
+    /// shard of the runtime's live count, touched only by its owner.
+    pub(crate) live: AtomicIsize,
+}
+
+impl Processor {
+    /// An idle processor.
+    pub(crate) fn new() -> Self {
+        Processor {
+            queue: Queue::new(),
+            runnext: Mutex::new(None),
+            timers: TimerHeap::new(),
+            sched_tick: AtomicU64::new(0),
+            live: AtomicIsize::new(0),
+        }
+    }
+
+    /// Locks `runnext` (nothing panics under it).
+    fn runnext(&self) -> std::sync::MutexGuard<'_, Option<Goroutine>> {
+        self.runnext.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Puts `g` in `runnext`; returns the goroutine it displaced.
+    pub(crate) fn set_runnext(&self, g: Goroutine) -> Option<Goroutine> {
+        self.runnext().replace(g)
+    }
+
+    /// Takes `runnext` (owner).
+    pub(crate) fn take_runnext(&self) -> Option<Goroutine> {
+        self.runnext().take()
+    }
+
+    /// Takes `runnext` unless its lock is busy (a thief's last resort).
+    pub(crate) fn steal_runnext(&self) -> Option<Goroutine> {
+        self.runnext.try_lock().ok().and_then(|mut slot| slot.take())
+    }
+
+    /// Whether `runnext` holds a goroutine (racy).
+    pub(crate) fn has_runnext(&self) -> bool {
+        self.runnext.try_lock().is_ok_and(|slot| slot.is_some())
+    }
+
+    /// Whether anything is runnable here (racy).
+    pub(crate) fn has_work(&self) -> bool {
+        !self.queue.is_empty() || self.has_runnext()
+    }
+
+    /// A poll starts (owner).
+    pub(crate) fn begin_poll(&self) {
+        let t = self.sched_tick.load(Ordering::Relaxed); // only the owner writes
+        self.sched_tick.store(t + 1, Ordering::Relaxed); // monitors only compare samples
+    }
+
+    /// The poll ended (owner).
+    pub(crate) fn end_poll(&self) {
+        self.begin_poll();
+    }
+
+    /// The scheduling tick: odd while a poll runs.
+    pub(crate) fn sched_tick(&self) -> u64 {
+        self.sched_tick.load(Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,249 @@
+//! M: a worker thread and its scheduling loop, Go's `schedule` /
+//! `findRunnable` / `stopm`.
+//!
+//! ## The loop
+//!
+//! 1. Local work (Go's `runqget` path): every 61st tick one goroutine from
+//!    the global queue first, so it never starves; then due timers of our
+//!    processor; then `runnext`; then the local queue; then a batch from the
+//!    global queue.
+//! 2. Searching (Go's spinning M), if fewer than half the workers search:
+//!    four rounds over the other processors in random order, stealing half
+//!    a victim's local queue, and in the last round its `runnext`; the global
+//!    queue between rounds; finally due timers of busy processors.
+//! 3. Sleep (`idle.rs` rules, proof in `runtime/README.md`): register as
+//!    asleep; the last searcher re-checks every queue; then park until woken
+//!    or until our processor's earliest timer.
+//!
+//! Today each worker holds the processor with its own index for its whole
+//! life; the M/P split is kept in the types (`Worker::p`) so that a monitor
+//! can move work off a stuck processor (`Shared::handoff`).
+
+use super::processor::Processor;
+use super::queue::CAP;
+use super::shared::{Shared, Spawn};
+use crate::runtime::current;
+use crate::runtime::goroutine::registry;
+use crate::runtime::goroutine::task::Goroutine;
+use crate::time::clock;
+use crate::time::entry::Entry;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::Waker;
+
+/// Steal rounds before giving up (Go's `stealTries`).
+const STEAL_ROUNDS: usize = 4;
+/// Spins before taking a victim's `runnext`, giving its owner the chance to
+/// run it first (Go sleeps 3 µs there).
+const RUNNEXT_GRACE_SPINS: usize = 256;
+
+/// One worker thread's scheduling state.
+pub(crate) struct Worker {
+    /// The runtime.
+    shared: Arc<Shared>,
+    /// This M's index (its parker and its slot in the idle list).
+    index: usize,
+    /// The processor this M holds.
+    p: usize,
+    /// Goroutines run so far (Go's `schedtick`, M-side copy for the 61 rule).
+    tick: Cell<u32>,
+    /// Victim picker.
+    rng: RefCell<fastrand::Rng>,
+    /// Whether we count as a searching worker.
+    searching: Cell<bool>,
+    /// Whether a goroutine poll is on the stack (wakes go to `runnext`).
+    in_poll: Cell<bool>,
+}
+
+/// The body of worker thread `index`.
+pub(crate) fn run(shared: Arc<Shared>, index: usize) {
+    let rng = RefCell::new(fastrand::Rng::with_seed(0x9e37_79b9_7f4a_7c15 ^ index as u64));
+    let w = Worker {
+        shared,
+        index,
+        p: index,
+        tick: Cell::new(0),
+        rng,
+        searching: Cell::new(false),
+        in_poll: Cell::new(false),
+    };
+    let w = Rc::new(w);
+    current::enter_worker(w.clone(), || w.main_loop());
+}
+
+impl Worker {
+    /// The runtime.
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// The index of the processor we hold.
+    pub(crate) fn processor_index(&self) -> usize {
+        self.p
+    }
+
+    /// The processor we hold.
+    fn processor(&self) -> &Processor {
+        &self.shared.procs[self.p]
+    }
+
+    /// Run, search, sleep, until shutdown.
+    fn main_loop(&self) {
+        while !self.shared.is_shutdown() {
+            match self.local_work().or_else(|| self.search()) {
+                Some(g) => self.run_goroutine(g),
+                None => self.sleep(),
+            }
+        }
+        self.drain();
+    }
+
+    /// Step 1 of the loop.
+    fn local_work(&self) -> Option<Goroutine> {
+        let tick = self.tick.get().wrapping_add(1);
+        self.tick.set(tick);
+        if tick % 61 == 0 {
+            if let Some(g) = self.shared.inject.pop_batch(1, |_| {}) {
+                return Some(g);
+            }
+        }
+        let p = self.processor();
+        self.fire_timers(p);
+        p.take_runnext().or_else(|| p.queue.pop()).or_else(|| self.global_batch())
+    }
+
+    /// A batch from the global queue into our (empty) local queue: our fair
+    /// share, at most half a local queue (Go's `globrunqget`).
+    fn global_batch(&self) -> Option<Goroutine> {
+        let inject = &self.shared.inject;
+        if inject.is_empty() {
+            return None;
+        }
+        let n = (inject.len() / self.shared.procs() + 1).clamp(1, CAP / 2 - 1);
+        let q = &self.processor().queue;
+        // The local queue is empty here, so `n < CAP / 2` pushes never overflow
+        // back into the global queue whose lock `pop_batch` holds.
+        inject.pop_batch(n, |g| q.push(g, inject))
+    }
+
+    /// Fires our processor's due timers; the woken go to our queue's tail.
+    fn fire_timers(&self, p: &Processor) {
+        if let Some(at) = p.timers.next_deadline() {
+            let now = clock::now_nanos();
+            if at <= now {
+                p.timers.fire(now, Waker::wake);
+            }
+        }
+    }
+
+    /// Step 2 of the loop.
+    fn search(&self) -> Option<Goroutine> {
+        if !self.searching.get() {
+            if !self.shared.idle.try_start_searching() {
+                return None;
+            }
+            self.searching.set(true);
+        }
+        let n = self.shared.procs();
+        for round in 0..STEAL_ROUNDS {
+            let start = self.rng.borrow_mut().usize(..n);
+            for i in 0..n {
+                let victim = (start + i) % n;
+                if victim == self.p {
+                    continue;
+                }
+                if let Some(g) =
+                    self.steal_from(&self.shared.procs[victim], round + 1 == STEAL_ROUNDS)
+                {
+                    return Some(g);
+                }
+            }
+            if let Some(g) = self.global_batch() {
+                return Some(g);
+            }
+        }
+        self.fire_others_timers();
+        self.processor().queue.pop()
+    }
+
+    /// Steals half of `victim`'s queue, or, when `last_resort`, its `runnext`.
+    fn steal_from(&self, victim: &Processor, last_resort: bool) -> Option<Goroutine> {
+        if let Some(g) = victim.queue.steal_into(&self.processor().queue) {
+            return Some(g);
+        }
+        if !last_resort || !victim.has_runnext() {
+            return None;
+        }
+        for _ in 0..RUNNEXT_GRACE_SPINS {
+            std::hint::spin_loop();
+        }
+        victim.steal_runnext()
+    }
+
+    /// Fires due timers of processors whose workers are busy.
+    fn fire_others_timers(&self) {
+        let now = clock::now_nanos();
+        for (i, p) in self.shared.procs.iter().enumerate() {
+            if i != self.p {
+                p.timers.try_fire(now, Waker::wake);
+            }
+        }
+    }
+
+    /// Polls `g` once.
+    fn run_goroutine(&self, g: Goroutine) {
+        if self.searching.replace(false) && self.shared.idle.stop_searching() {
+            self.shared.notify_one(); // we were the last searcher: hand the baton on
+        }
+        let p = self.processor();
+        p.begin_poll();
+        self.in_poll.set(true);
+        g.run();
+        self.in_poll.set(false);
+        p.end_poll();
+    }
+
+    /// Step 3 of the loop.
+    fn sleep(&self) {
+        let shared = &self.shared;
+        let last_searcher = shared.idle.go_to_sleep(self.index, self.searching.replace(false));
+        if (last_searcher && shared.has_work()) || !shared.inject.is_empty() {
+            shared.notify_one(); // may pick ourselves: then park returns at once
+        }
+        if !shared.is_shutdown() {
+            let deadline = self.processor().timers.next_deadline().map(clock::instant_of);
+            shared.parkers[self.index].park(deadline);
+        }
+        self.searching.set(shared.idle.woke_up(self.index));
+    }
+
+    /// Queues `g` on our processor (we are its owner): Go's `runqput`.
+    pub(crate) fn push_local(&self, g: Goroutine, how: Spawn) {
+        let p = self.processor();
+        if how == Spawn::Wake && self.in_poll.get() {
+            match p.set_runnext(g) {
+                None => return, // runnext is private until a thief's last resort
+                Some(old) => p.queue.push(old, &self.shared.inject),
+            }
+        } else {
+            p.queue.push(g, &self.shared.inject);
+        }
+        self.shared.notify_one();
+    }
+
+    /// Registers a timer on our processor.
+    pub(crate) fn insert_timer(&self, entry: Arc<Entry>) {
+        self.processor().timers.insert(entry);
+    }
+
+    /// Shutdown: drop what our processor still holds, and cancel goroutines
+    /// that were running when the runtime stopped.
+    fn drain(&self) {
+        let p = self.processor();
+        drop(p.take_runnext());
+        while p.queue.pop().is_some() {}
+        p.timers.clear();
+        registry::cancel_runtime(self.shared.id());
+    }
+}

@@ -1,0 +1,280 @@
+//! The case types that `select!` and [`Select`](super::Select) build: a
+//! receive, a send, and any future. Each implements [`Case`].
+//!
+//! A receive or send operand is anything that names a channel half or
+//! none: `&Receiver<T>`, `&Option<Receiver<T>>` and their `&&` forms. `None`
+//! is Go's nil channel, a case that is never ready.
+
+use super::case::{Case, Kind};
+use crate::chan::signal::{self, Slot};
+use crate::chan::{Receiver, RecvNow, SendError, SendNow, Sender, Signal};
+use crate::loom::Arc;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Something a receive case can take its channel from; `None` disables it.
+pub trait RecvOperand<'a, T> {
+    /// The receiver, or `None` for a nil channel.
+    fn receiver(self) -> Option<&'a Receiver<T>>;
+}
+
+impl<'a, T> RecvOperand<'a, T> for &'a Receiver<T> {
+    fn receiver(self) -> Option<&'a Receiver<T>> {
+        Some(self)
+    }
+}
+
+impl<'a, 'b: 'a, T> RecvOperand<'a, T> for &'a &'b Receiver<T> {
+    fn receiver(self) -> Option<&'a Receiver<T>> {
+        Some(*self)
+    }
+}
+
+impl<'a, T> RecvOperand<'a, T> for &'a Option<Receiver<T>> {
+    fn receiver(self) -> Option<&'a Receiver<T>> {
+        self.as_ref()
+    }
+}
+
+impl<'a, 'b: 'a, T> RecvOperand<'a, T> for &'a Option<&'b Receiver<T>> {
+    fn receiver(self) -> Option<&'a Receiver<T>> {
+        *self
+    }
+}
+
+/// Something a send case can take its channel from; `None` disables it.
+pub trait SendOperand<'a, T> {
+    /// The sender, or `None` for a nil channel.
+    fn sender(self) -> Option<&'a Sender<T>>;
+}
+
+impl<'a, T> SendOperand<'a, T> for &'a Sender<T> {
+    fn sender(self) -> Option<&'a Sender<T>> {
+        Some(self)
+    }
+}
+
+impl<'a, 'b: 'a, T> SendOperand<'a, T> for &'a &'b Sender<T> {
+    fn sender(self) -> Option<&'a Sender<T>> {
+        Some(*self)
+    }
+}
+
+impl<'a, T> SendOperand<'a, T> for &'a Option<Sender<T>> {
+    fn sender(self) -> Option<&'a Sender<T>> {
+        self.as_ref()
+    }
+}
+
+impl<'a, 'b: 'a, T> SendOperand<'a, T> for &'a Option<&'b Sender<T>> {
+    fn sender(self) -> Option<&'a Sender<T>> {
+        *self
+    }
+}
+
+/// A receive case: `recv(rx) -> v`, with `v: Option<T>` (`None`: closed).
+pub struct RecvCase<'a, T> {
+    /// The channel, or `None` when disabled.
+    rx: Option<&'a Receiver<T>>,
+    /// The slot queued by the last registration.
+    slot: Option<Arc<Slot<T>>>,
+    /// The result, once this case completed.
+    out: Option<Option<T>>,
+}
+
+impl<'a, T> RecvCase<'a, T> {
+    /// A receive case on `op`.
+    pub fn new(op: impl RecvOperand<'a, T>) -> Self {
+        RecvCase { rx: op.receiver(), slot: None, out: None }
+    }
+
+    /// The received value (`None` if the channel was closed); call once,
+    /// after this case was chosen.
+    pub fn take_output(&mut self) -> Option<T> {
+        self.out.take().expect("goro::select: output taken from a case that did not complete")
+    }
+}
+
+impl<T> Case for RecvCase<'_, T> {
+    fn kind(&self) -> Kind {
+        if self.rx.is_some() {
+            Kind::Channel
+        } else {
+            Kind::Disabled
+        }
+    }
+
+    fn try_now(&mut self, _cx: &mut Context<'_>) -> bool {
+        let Some(rx) = self.rx else { return false };
+        match rx.chan.try_recv() {
+            RecvNow::Value(v) => self.out = Some(Some(v)),
+            RecvNow::Closed => self.out = Some(None),
+            RecvNow::Empty => return false,
+        }
+        true
+    }
+
+    fn register(&mut self, signal: &Arc<Signal>, index: usize) -> bool {
+        let Some(rx) = self.rx else { return true };
+        self.slot = rx.chan.register_recv(signal, index);
+        self.slot.is_some()
+    }
+
+    fn unregister(&mut self, signal: &Arc<Signal>, index: usize) {
+        if let (Some(rx), Some(_)) = (self.rx, &self.slot) {
+            rx.chan.unregister_recv(signal, index);
+        }
+    }
+
+    fn commit(&mut self) {
+        self.out = Some(self.slot.take().and_then(|s| signal::take(&s)));
+    }
+
+    fn abandon(&mut self) {
+        let v = self.slot.take().and_then(|s| signal::take(&s));
+        if let (Some(rx), Some(v)) = (self.rx, v) {
+            rx.chan.give_back(v);
+        }
+    }
+}
+
+/// A send case: `send(tx, v) -> r`, with `r: Result<(), SendError<T>>`.
+/// The value is evaluated once, when the case is built.
+pub struct SendCase<'a, T> {
+    /// The channel, or `None` when disabled.
+    tx: Option<&'a Sender<T>>,
+    /// The value while it is not queued.
+    value: Option<T>,
+    /// The slot queued by the last registration (holds the value).
+    slot: Option<Arc<Slot<T>>>,
+    /// The result, once this case completed.
+    out: Option<Result<(), SendError<T>>>,
+}
+
+impl<'a, T> SendCase<'a, T> {
+    /// A send case of `value` on `op`.
+    pub fn new(op: impl SendOperand<'a, T>, value: T) -> Self {
+        SendCase { tx: op.sender(), value: Some(value), slot: None, out: None }
+    }
+
+    /// The outcome; call once, after this case was chosen.
+    pub fn take_output(&mut self) -> Result<(), SendError<T>> {
+        self.out.take().expect("goro::select: output taken from a case that did not complete")
+    }
+}
+
+impl<T> Case for SendCase<'_, T> {
+    fn kind(&self) -> Kind {
+        if self.tx.is_some() && (self.value.is_some() || self.slot.is_some()) {
+            Kind::Channel
+        } else {
+            Kind::Disabled
+        }
+    }
+
+    fn try_now(&mut self, _cx: &mut Context<'_>) -> bool {
+        let (Some(tx), Some(v)) = (self.tx, self.value.take()) else { return false };
+        match tx.chan.try_send(v) {
+            SendNow::Sent => self.out = Some(Ok(())),
+            SendNow::Closed(v) => self.out = Some(Err(SendError(v))),
+            SendNow::Full(v) => {
+                self.value = Some(v);
+                return false;
+            }
+        }
+        true
+    }
+
+    fn register(&mut self, signal: &Arc<Signal>, index: usize) -> bool {
+        let (Some(tx), Some(v)) = (self.tx, self.value.take()) else { return true };
+        match tx.chan.register_send(signal, index, v) {
+            Ok(slot) => self.slot = Some(slot),
+            Err(v) => self.value = Some(v),
+        }
+        self.slot.is_some()
+    }
+
+    fn unregister(&mut self, signal: &Arc<Signal>, index: usize) {
+        let (Some(tx), Some(slot)) = (self.tx, self.slot.take()) else { return };
+        tx.chan.unregister_send(signal, index);
+        if let Some(v) = signal::take(&slot) {
+            self.value = Some(v);
+        }
+    }
+
+    fn commit(&mut self) {
+        // unregister ran first: a value still here was refused by a close.
+        self.out = Some(match self.value.take() {
+            None => Ok(()),
+            Some(v) => Err(SendError(v)),
+        });
+    }
+
+    fn abandon(&mut self) {}
+}
+
+/// A future case: `future(f) -> v`, with `v: F::Output`. If a channel case
+/// is chosen at the same moment as `f` completes, `f`'s output is dropped,
+/// as any unchosen branch of a Rust `select`; use cancel-safe futures.
+pub struct FutureCase<'a, F: Future> {
+    /// The future, pinned by the macro.
+    fut: Pin<&'a mut F>,
+    /// Its output, once it completed.
+    out: Option<F::Output>,
+}
+
+impl<'a, F: Future> FutureCase<'a, F> {
+    /// A case on a pinned future.
+    pub fn new(fut: Pin<&'a mut F>) -> Self {
+        FutureCase { fut, out: None }
+    }
+
+    /// The future's output; call once, after this case was chosen.
+    pub fn take_output(&mut self) -> F::Output {
+        self.out.take().expect("goro::select: output taken from a case that did not complete")
+    }
+}
+
+impl<F: Future> Case for FutureCase<'_, F> {
+    fn kind(&self) -> Kind {
+        Kind::Future
+    }
+
+    fn try_now(&mut self, cx: &mut Context<'_>) -> bool {
+        if let Poll::Ready(v) = self.fut.as_mut().poll(cx) {
+            self.out = Some(v);
+            return true;
+        }
+        false
+    }
+
+    fn register(&mut self, _signal: &Arc<Signal>, _index: usize) -> bool {
+        true
+    }
+
+    fn unregister(&mut self, _signal: &Arc<Signal>, _index: usize) {}
+
+    fn commit(&mut self) {}
+
+    fn abandon(&mut self) {}
+}
+
+impl<T> fmt::Debug for RecvCase<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecvCase").field("enabled", &self.rx.is_some()).finish()
+    }
+}
+
+impl<T> fmt::Debug for SendCase<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendCase").field("enabled", &self.tx.is_some()).finish()
+    }
+}
+
+impl<F: Future> fmt::Debug for FutureCase<'_, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FutureCase").field("done", &self.out.is_some()).finish()
+    }
+}

@@ -1,0 +1,183 @@
+//! `Select`: a select over a list of cases built at run time, Go's
+//! `reflect.Select`, for fan-in over N channels.
+//!
+//! It holds [`RecvCase`]s and [`SendCase`]s of one value type and runs the
+//! same [`Selector`] as the macro. Receive cases stay armed across calls; a
+//! send case fires once and is then disabled. [`Select::remove`] disables a
+//! case (Go's trick of setting a case's channel to nil), keeping indices.
+
+use super::case::{Case, Kind};
+use super::cases::{RecvCase, SendCase};
+use super::selector::{Selector, DEFAULT};
+use crate::chan::{Receiver, SendError, Sender, Signal};
+use crate::loom::Arc;
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::task::Context;
+
+/// One case of a dynamic select.
+enum DynCase<'a, T> {
+    /// A receive.
+    Recv(RecvCase<'a, T>),
+    /// A send, until it fires.
+    Send(SendCase<'a, T>),
+    /// Removed, or a send that already fired.
+    Off,
+}
+
+/// What a dynamic select did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Selected<T> {
+    /// Receive case `index` got `value` (`None`: its channel is closed).
+    Recv {
+        /// The case.
+        index: usize,
+        /// The value, or `None` if the channel is closed and drained.
+        value: Option<T>,
+    },
+    /// Send case `index` completed (`Err` hands the value back: closed).
+    Send {
+        /// The case.
+        index: usize,
+        /// The outcome.
+        result: Result<(), SendError<T>>,
+    },
+}
+
+/// A select over cases added at run time: Go's `reflect.Select`.
+///
+/// ```
+/// use goro::select::{Select, Selected};
+/// let chans: Vec<_> = (0..3).map(|_| goro::chan::<i32>(1)).collect();
+/// chans[2].0.try_send(7).unwrap();
+/// let mut sel = Select::new();
+/// for (_, rx) in &chans {
+///     sel.recv(rx);
+/// }
+/// assert_eq!(sel.select_blocking(), Selected::Recv { index: 2, value: Some(7) });
+/// ```
+pub struct Select<'a, T> {
+    /// The cases, by index.
+    cases: Vec<DynCase<'a, T>>,
+}
+
+impl<'a, T> Select<'a, T> {
+    /// A select with no cases yet (it would block forever).
+    pub fn new() -> Self {
+        Select { cases: Vec::new() }
+    }
+
+    /// Adds a receive case; returns its index.
+    pub fn recv(&mut self, rx: &'a Receiver<T>) -> usize {
+        self.cases.push(DynCase::Recv(RecvCase::new(rx)));
+        self.cases.len() - 1
+    }
+
+    /// Adds a send case of `value`; returns its index.
+    pub fn send(&mut self, tx: &'a Sender<T>, value: T) -> usize {
+        self.cases.push(DynCase::Send(SendCase::new(tx, value)));
+        self.cases.len() - 1
+    }
+
+    /// Disables case `index` for good (Go: set its channel to nil).
+    pub fn remove(&mut self, index: usize) {
+        self.cases[index] = DynCase::Off;
+    }
+
+    /// True while some case can still fire.
+    pub fn is_live(&self) -> bool {
+        self.cases.iter().any(|c| c.kind() != Kind::Disabled)
+    }
+
+    /// Waits until one case completes, in a goroutine or task.
+    #[track_caller]
+    pub fn select(&mut self) -> impl Future<Output = Selected<T>> + use<'_, 'a, T> {
+        let at = Location::caller();
+        async move {
+            let i = Selector::located(&mut self.cases[..], false, at).await;
+            self.output(i)
+        }
+    }
+
+    /// Waits until one case completes, parking this thread.
+    #[track_caller]
+    pub fn select_blocking(&mut self) -> Selected<T> {
+        let i = Selector::new(&mut self.cases[..], false).wait_blocking();
+        self.output(i)
+    }
+
+    /// Completes a case that is ready now, if any (`select` with `default`).
+    #[track_caller]
+    pub fn try_select(&mut self) -> Option<Selected<T>> {
+        let i = Selector::new(&mut self.cases[..], true).wait_blocking();
+        (i != DEFAULT).then(|| self.output(i))
+    }
+
+    /// Takes the result of case `i`; a fired send is disabled.
+    fn output(&mut self, i: usize) -> Selected<T> {
+        match &mut self.cases[i] {
+            DynCase::Recv(c) => Selected::Recv { index: i, value: c.take_output() },
+            DynCase::Send(c) => {
+                let result = c.take_output();
+                self.cases[i] = DynCase::Off;
+                Selected::Send { index: i, result }
+            }
+            DynCase::Off => unreachable!("goro::select: a disabled case completed"),
+        }
+    }
+}
+
+impl<T> Default for Select<'_, T> {
+    fn default() -> Self {
+        Select::new()
+    }
+}
+
+impl<T> fmt::Debug for Select<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Select").field("cases", &self.cases.len()).finish()
+    }
+}
+
+impl<T> DynCase<'_, T> {
+    /// The case as the trait object the selector drives.
+    fn case(&mut self) -> Option<&mut dyn Case> {
+        match self {
+            DynCase::Recv(c) => Some(c),
+            DynCase::Send(c) => Some(c),
+            DynCase::Off => None,
+        }
+    }
+}
+
+impl<T> Case for DynCase<'_, T> {
+    fn kind(&self) -> Kind {
+        match self {
+            DynCase::Recv(c) => c.kind(),
+            DynCase::Send(c) => c.kind(),
+            DynCase::Off => Kind::Disabled,
+        }
+    }
+    fn try_now(&mut self, cx: &mut Context<'_>) -> bool {
+        self.case().is_some_and(|c| c.try_now(cx))
+    }
+    fn register(&mut self, signal: &Arc<Signal>, index: usize) -> bool {
+        self.case().is_none_or(|c| c.register(signal, index))
+    }
+    fn unregister(&mut self, signal: &Arc<Signal>, index: usize) {
+        if let Some(c) = self.case() {
+            c.unregister(signal, index);
+        }
+    }
+    fn commit(&mut self) {
+        if let Some(c) = self.case() {
+            c.commit();
+        }
+    }
+    fn abandon(&mut self) {
+        if let Some(c) = self.case() {
+            c.abandon();
+        }
+    }
+}

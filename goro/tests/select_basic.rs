@@ -1,0 +1,200 @@
+//! select! basics: each kind of case, default, disabled cases, the blocking
+//! form, the dynamic Select, and exactly-once delivery across unbuffered
+//! channels.
+
+mod support;
+
+use goro::chan::{Receiver, SendError};
+use goro::select::{Select, Selected};
+use std::time::Duration;
+use support::within;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+#[goro::test]
+async fn recv_send_future_and_default() {
+    let (tx, rx) = goro::chan::<i32>(1);
+    let (tx0, rx0) = goro::chan::<i32>(0);
+    tx.send(5).await.unwrap();
+    let got = goro::select! {
+        recv(rx0) -> _ => 0,
+        recv(rx) -> v => v.unwrap(),
+    };
+    assert_eq!(got, 5);
+    let sent = goro::select! {
+        send(tx, 6) -> r => r.is_ok(),
+        send(tx0, 1) -> _ => false,
+    };
+    assert!(sent);
+    assert_eq!(rx.recv().await, Some(6));
+    let d = goro::select! {
+        recv(rx0) -> _ => "recv",
+        default => "default",
+    };
+    assert_eq!(d, "default");
+    let t = goro::select! {
+        recv(rx0) -> _ => "recv",
+        future(goro::time::sleep(Duration::from_millis(10))) => "timeout",
+    };
+    assert_eq!(t, "timeout");
+    drop(tx0);
+}
+
+#[goro::test]
+async fn closed_channels_are_ready() {
+    let (tx, rx) = goro::chan::<i32>(0);
+    tx.close();
+    goro::select! {
+        recv(rx) -> v => assert_eq!(v, None),
+    }
+    let r = goro::select! {
+        send(tx, 3) -> r => r,
+    };
+    assert_eq!(r, Err(SendError(3)));
+}
+
+#[goro::test]
+async fn disabled_case_idiom() {
+    // Go: set a finished channel to nil so its case never fires again.
+    let (atx, arx) = goro::chan::<i32>(4);
+    let (btx, brx) = goro::chan::<i32>(4);
+    for i in 0..3 {
+        atx.send(i).await.unwrap();
+        btx.send(10 + i).await.unwrap();
+    }
+    drop((atx, btx));
+    let (mut a, mut b): (Option<Receiver<i32>>, Option<Receiver<i32>>) = (Some(arx), Some(brx));
+    let mut sum = 0;
+    while a.is_some() || b.is_some() {
+        goro::select! {
+            recv(a) -> v => match v { Some(v) => sum += v, None => a = None },
+            recv(b) -> v => match v { Some(v) => sum += v, None => b = None },
+        }
+    }
+    assert_eq!(sum, 3 + 33);
+}
+
+#[goro::test]
+async fn only_disabled_cases_block() {
+    let none: Option<Receiver<i32>> = None;
+    let r = goro::time::timeout(Duration::from_millis(20), async {
+        goro::select! { recv(none) -> _ => {} }
+    })
+    .await;
+    assert!(r.is_err(), "a select of nil channels never completes");
+    let r = goro::time::timeout(Duration::from_millis(20), async {
+        goro::select! {}
+    })
+    .await;
+    assert!(r.is_err(), "an empty select never completes");
+}
+
+#[goro::test]
+async fn send_value_evaluated_once_up_front() {
+    let (tx, rx) = goro::chan::<i32>(1);
+    let mut evals = 0;
+    let mut next = || {
+        evals += 1;
+        evals
+    };
+    goro::select! {
+        send(tx, next()) -> r => r.unwrap(),
+    }
+    assert_eq!(evals, 1);
+    assert_eq!(rx.recv().await, Some(1));
+}
+
+#[test]
+fn blocking_form_on_threads() {
+    within(LIMIT, || {
+        let (tx, rx) = goro::chan::<i32>(0);
+        let h = std::thread::spawn(move || tx.send_blocking(9));
+        let v = goro::select_blocking! {
+            recv(rx) -> v => v,
+            future(goro::time::sleep(Duration::from_secs(20))) => None,
+        };
+        assert_eq!(v, Some(9));
+        h.join().unwrap().unwrap();
+        let (_tx2, rx2) = goro::chan::<i32>(0);
+        let d = goro::select_blocking! { recv(rx2) -> _ => 1, default => 2 };
+        assert_eq!(d, 2);
+    });
+}
+
+#[test]
+fn unbuffered_select_sends_deliver_exactly_once() {
+    // Two receivers race for two send cases of the same select: only one
+    // value may ever be delivered per select.
+    within(LIMIT, || {
+        for _ in 0..500 {
+            let (atx, arx) = goro::chan::<u32>(0);
+            let (btx, brx) = goro::chan::<u32>(0);
+            let ra = std::thread::spawn(move || arx.recv_blocking());
+            let rb = std::thread::spawn(move || brx.recv_blocking());
+            let which = goro::select_blocking! {
+                send(atx, 1) -> r => { r.unwrap(); 1 },
+                send(btx, 2) -> r => { r.unwrap(); 2 },
+            };
+            drop((atx, btx)); // the losing receiver now sees a closed channel
+            let got: Vec<u32> =
+                [ra.join().unwrap(), rb.join().unwrap()].into_iter().flatten().collect();
+            assert_eq!(got, [which], "exactly the chosen case delivered");
+        }
+    });
+}
+
+#[goro::test]
+async fn dynamic_select_fans_in() {
+    let n = 8;
+    let mut txs = Vec::new();
+    let mut rxs = Vec::new();
+    for _ in 0..n {
+        let (tx, rx) = goro::chan::<usize>(0);
+        txs.push(tx);
+        rxs.push(rx);
+    }
+    for (i, tx) in txs.into_iter().enumerate() {
+        goro::go(async move {
+            for k in 0..10 {
+                tx.send(i * 100 + k).await.unwrap();
+            }
+        });
+    }
+    let mut sel = Select::new();
+    for rx in &rxs {
+        sel.recv(rx);
+    }
+    let mut got = Vec::new();
+    while sel.is_live() {
+        match sel.select().await {
+            Selected::Recv { value: Some(v), .. } => got.push(v),
+            Selected::Recv { index, value: None } => sel.remove(index),
+            Selected::Send { .. } => unreachable!(),
+        }
+    }
+    got.sort();
+    let want: Vec<usize> = (0..n).flat_map(|i| (0..10).map(move |k| i * 100 + k)).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn dropped_select_gives_value_back() {
+    let (tx, rx) = goro::chan::<i32>(0);
+    let (_tx2, rx2) = goro::chan::<i32>(0);
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    {
+        let fut = async {
+            goro::select! {
+                recv(rx) -> v => v,
+                recv(rx2) -> v => v,
+            }
+        };
+        let mut fut = std::pin::pin!(fut);
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(tx.try_send(4), Ok(()), "the parked select takes the value");
+    }
+    assert_eq!(rx.try_recv(), Ok(4), "dropping the select handed it back");
+}
+
+use std::future::Future;
