@@ -15,6 +15,9 @@
 #                 goro-chan / goro-toolkit whose code compiles against the
 #                 goro in this tree; or give a list, e.g. "goro-chan"
 #   SUITES="runtime channels toolkit diagnostics"   which to run
+#   NAME=summary  the summary's file name (results/$NAME.md); the chart is
+#                 drawn only for the default name. E.g. a focused, longer
+#                 diagnostics run: SUITES=diagnostics REPS=10 NAME=diagnostics
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -76,11 +79,11 @@ toolkit)
     add "go tokio goro" context_cancel_tree default ;;
 diagnostics)
     # goro-nodiag is goro without its default features (the registry);
-    # summarize.py compares it with goro's rows of the same cases.
-    add "goro-nodiag" spawn_join_1m default
-    add "goro-nodiag" park_1m gate
-    add "goro-nodiag" spsc bounded1
-    add "goro-nodiag" mpmc unbuffered ;;
+    # the two run back to back, and summarize.py compares them.
+    add "goro goro-nodiag" spawn_join_1m default
+    add "goro goro-nodiag" park_1m gate
+    add "goro goro-nodiag" spsc bounded1
+    add "goro goro-nodiag" mpmc unbuffered ;;
 esac; done
 
 # ---- machine -----------------------------------------------------------------
@@ -137,6 +140,7 @@ for rep in $(seq 1 "$REPS"); do
 done
 
 # ---- summary and chart -------------------------------------------------------
-"$PY" summarize.py "$raw" results/machine.txt > results/summary.md
-"$PY" plot.py "$raw" results/chart.png
-echo "== wrote $raw, results/summary.md, results/chart.png" >&2
+NAME="${NAME:-summary}"
+"$PY" summarize.py "$raw" results/machine.txt > "results/$NAME.md"
+if [ "$NAME" = summary ]; then "$PY" plot.py "$raw" results/chart.png; fi
+echo "== wrote $raw, results/$NAME.md" >&2
