@@ -44,6 +44,7 @@ if [ "$features" = auto ]; then
             features="$features $f"
         else
             echo "!! goro feature $f does not build against this goro: its cases record n/a" >&2
+            echo "   (see why: cd benches && cargo build --release -p goro-bench --features $f)" >&2
         fi
     done
 fi
