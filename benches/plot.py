@@ -37,16 +37,18 @@ def load(path):
 def main(raw, png):
     med = load(raw)
     impls = sorted({k[0] for k in med}, key=lambda i: (i != "go", not i.startswith("goro"), i))
+    colors = {imp: plt.get_cmap("tab10")(n % 10) for n, imp in enumerate(impls)}
     fig, axes = plt.subplots(len(PANELS), 1, figsize=(16, 5 * len(PANELS)))
     for ax, (title, workloads) in zip(axes, PANELS):
         cases = sorted({(w, f) for (_, w, f) in med if w in workloads},
                        key=lambda c: (workloads.index(c[0]), c[1]))
-        width = 0.8 / max(len(impls), 1)
-        for n, imp in enumerate(impls):
+        here = [i for i in impls if any((i, *c) in med for c in cases)]
+        width = 0.8 / max(len(here), 1)
+        for n, imp in enumerate(here):
             xs = [x + n * width for x, c in enumerate(cases) if (imp, *c) in med]
             ys = [med[(imp, *c)] for c in cases if (imp, *c) in med]
             if xs:
-                ax.bar(xs, ys, width, label=imp)
+                ax.bar(xs, ys, width, label=imp, color=colors[imp])
         ax.set_xticks([x + 0.4 - width / 2 for x in range(len(cases))])
         ax.set_xticklabels([f"{w}\n{f}" for w, f in cases], fontsize=7, rotation=30)
         ax.set_yscale("log")
