@@ -1,0 +1,3 @@
+module goro/benches/go
+
+go 1.27

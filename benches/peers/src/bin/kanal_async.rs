@@ -1,0 +1,58 @@
+//! The kanal peer in tokio tasks (its async channels). kanal has no select:
+//! those workloads are n/a.
+
+// The AsyncChan futures must be Send; the explicit `impl Future + Send`
+// form states it where `async fn` would leave it implicit.
+#![allow(clippy::manual_async_fn)]
+
+use bench_common::async_chan::{self, AsyncChan, Task};
+use bench_common::{Case, Flavor, Msg};
+use kanal::{bounded_async, unbounded_async, AsyncReceiver, AsyncSender};
+use std::future::Future;
+
+fn main() {
+    let case = Case::from_args("kanal-async");
+    let rt = tokio::runtime::Builder::new_multi_thread().build().unwrap();
+    let r = rt.block_on(async_chan::run::<KanalAsync>(
+        &case.workload,
+        Flavor::parse(&case.flavor),
+        spawn,
+    ));
+    case.outcome(r);
+}
+
+fn spawn(t: Task) -> Task {
+    let h = tokio::spawn(t);
+    Box::pin(async move { h.await.unwrap() })
+}
+
+/// kanal's async channels behind the task workloads.
+struct KanalAsync;
+
+impl AsyncChan for KanalAsync {
+    type Tx = AsyncSender<Msg>;
+    type Rx = AsyncReceiver<Msg>;
+    const SELECT: bool = false;
+
+    fn make(flavor: Flavor) -> Option<(Self::Tx, Self::Rx)> {
+        Some(flavor.cap().map_or_else(unbounded_async, bounded_async))
+    }
+
+    fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx> {
+        Some(rx.clone())
+    }
+
+    fn send(tx: &Self::Tx, v: Msg) -> impl Future<Output = ()> + Send + '_ {
+        async move { tx.send(v).await.unwrap() }
+    }
+
+    fn recv(rx: &mut Self::Rx) -> impl Future<Output = ()> + Send + '_ {
+        async move {
+            rx.recv().await.unwrap();
+        }
+    }
+
+    fn select4(_: &mut [Self::Rx; 4]) -> impl Future<Output = ()> + Send + '_ {
+        async { unreachable!("kanal has no select") }
+    }
+}

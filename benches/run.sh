@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Builds every implementation in release mode, runs every case REPS times in
+# ONE interleaved run (each case runs all implementations back to back, so
+# all see the same machine noise), and writes:
+#   results/raw/<stamp>.csv   every run (gitignored)
+#   results/summary.md        medians, ratios vs Go and vs the best Rust peer,
+#                             and the issues' targets marked met / not met
+#   results/chart.png         the chart (plot.py)
+#
+# Environment:
+#   REPS=3        runs per case (QUICK=1 makes it 1)
+#   TIMEOUT=30    seconds before a run counts as "timeout" (a deadlock is a
+#                 failure; a case that timed out is not run again)
+#   GORO_FEATURES=auto   goro gates to build: "auto" enables each of
+#                 goro-chan / goro-toolkit whose code compiles against the
+#                 goro in this tree; or give a list, e.g. "goro-chan"
+#   SUITES="runtime channels toolkit diagnostics"   which to run
+#   NAME=summary  the summary's file name (results/$NAME.md); the chart is
+#                 drawn only for the default name. E.g. a focused, longer
+#                 diagnostics run: SUITES=diagnostics REPS=10 NAME=diagnostics
+set -euo pipefail
+cd "$(dirname "$0")"
+
+REPS="${REPS:-3}"
+[ "${QUICK:-0}" = 1 ] && REPS=1
+TIMEOUT="${TIMEOUT:-30}"
+SUITES="${SUITES:-runtime channels toolkit diagnostics}"
+BIN=target/release
+
+../scripts/install-go.sh >/dev/null
+PY=../.venv/bin/python
+GO=../.venv/bin/go
+
+# ---- build -----------------------------------------------------------------
+echo "== building (release)" >&2
+cargo build --release -q -p bench-peers
+"$GO" -C go build -o "../$BIN/go-bench" .
+
+features="${GORO_FEATURES:-auto}"
+if [ "$features" = auto ]; then
+    features=""
+    for f in goro-chan goro-toolkit; do
+        if cargo build --release -q -p goro-bench --features "$f" 2>/dev/null; then
+            features="$features $f"
+        else
+            echo "!! goro feature $f does not build against this goro: its cases record n/a" >&2
+            echo "   (see why: cd benches && cargo build --release -p goro-bench --features $f)" >&2
+        fi
+    done
+fi
+features="$(echo $features | tr ' ' ',')"
+echo "== goro features: ${features:-none}" >&2
+# Separate invocations: cargo unifies goro's features only within one.
+cargo build --release -q -p goro-bench --features "$features"
+cargo build --release -q -p goro-bench-nodiag --features "$features"
+
+# ---- cases -----------------------------------------------------------------
+CHAN_IMPLS="go crossbeam flume flume-async kanal kanal-async tokio goro goro-threads"
+cases=()   # "impls|workload|flavor"
+add() { cases+=("$1|$2|$3"); }
+for s in $SUITES; do case $s in
+runtime)
+    add "go tokio goro" spawn_join_1m default
+    add "go tokio goro" park_1m gate
+    add "go tokio goro" yield_pingpong procs_default
+    add "go tokio goro" yield_pingpong procs1 ;;
+channels)
+    for w in seq spsc mpsc mpmc select_rx select_both; do
+        for f in unbuffered bounded1 boundedN unbounded; do
+            # seq on one thread deadlocks with a buffer smaller than the
+            # message count: crossbeam's suite runs it only unfilled.
+            if [ $w = seq ] && { [ $f = unbuffered ] || [ $f = bounded1 ]; }; then continue; fi
+            add "$CHAN_IMPLS" $w $f
+        done
+    done ;;
+toolkit)
+    add "go tokio goro" mutex_counter g2
+    add "go tokio goro" mutex_counter g100
+    add "go tokio goro" waitgroup_fanout default
+    add "go tokio goro" context_cancel_tree default ;;
+diagnostics)
+    # goro-nodiag is goro without its default features (the registry);
+    # the two run back to back, and summarize.py compares them.
+    add "goro goro-nodiag" spawn_join_1m default
+    add "goro goro-nodiag" park_1m gate
+    add "goro goro-nodiag" spsc bounded1
+    add "goro goro-nodiag" mpmc unbuffered ;;
+esac; done
+
+# ---- machine -----------------------------------------------------------------
+mkdir -p results/raw
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+raw="results/raw/$stamp.csv"
+{
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "nproc: $(nproc)"
+    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+    echo "rustc: $(rustc --version)"
+    echo "go: $("$GO" version)"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "reps: $REPS"
+    echo "goro features: ${features:-none}"
+    if grep -q '^diagnostics *=' ../goro/Cargo.toml; then
+        echo "goro diagnostics feature: yes"
+    else
+        echo "goro diagnostics feature: no (goro and goro-nodiag are the same build)"
+    fi
+} > results/machine.txt
+
+# ---- run ---------------------------------------------------------------------
+echo "impl,workload,flavor,seconds,extra" > "$raw"
+declare -A dead=()
+total=${#cases[@]}
+for rep in $(seq 1 "$REPS"); do
+    n=0
+    for c in "${cases[@]}"; do
+        n=$((n + 1))
+        IFS='|' read -r impls w f <<< "$c"
+        echo "== rep $rep/$REPS case $n/$total: $w $f" >&2
+        for imp in $impls; do
+            exe="$BIN/$imp"; [ "$imp" = go ] && exe="$BIN/go-bench"
+            key="$imp|$w|$f"
+            if [ -n "${dead[$key]:-}" ]; then
+                echo "$imp,$w,$f,${dead[$key]},not rerun" >> "$raw"; continue
+            fi
+            set +e
+            out="$(timeout "$TIMEOUT" "$exe" "$w" "$f" 2>"results/raw/last-stderr.txt")"
+            rc=$?
+            set -e
+            if [ $rc -eq 124 ]; then
+                dead[$key]=timeout; echo "$imp,$w,$f,timeout,>${TIMEOUT}s" >> "$raw"
+            elif [ $rc -ne 0 ]; then
+                dead[$key]=failed; echo "$imp,$w,$f,failed,rc=$rc" >> "$raw"
+                sed 's/^/   /' results/raw/last-stderr.txt | tail -3 >&2
+            else
+                echo "$out" >> "$raw"
+            fi
+            tail -1 "$raw" >&2
+        done
+    done
+done
+
+# ---- summary and chart -------------------------------------------------------
+NAME="${NAME:-summary}"
+"$PY" summarize.py "$raw" results/machine.txt > "results/$NAME.md"
+if [ "$NAME" = summary ]; then "$PY" plot.py "$raw" results/chart.png; fi
+echo "== wrote $raw, results/$NAME.md" >&2
