@@ -105,6 +105,9 @@
 //!         recv(goro::time::after(Duration::from_millis(10))) -> _ => "timeout",
 //!     };
 //!     assert_eq!(out, "timeout");
+//! });
+//! ```
+//!
 //! ### Sync: WaitGroup, Mutex, Once, Cond, Semaphore, Map
 //!
 //! [`sync`] has Go's `sync` package with guards instead of `Unlock`. Every
@@ -154,6 +157,9 @@
 //!     }
 //!     assert_eq!(g.wait().await, Err("job 3 failed".to_string()));
 //!     assert!(ctx.is_done(), "the first error cancelled the group's context");
+//! });
+//! ```
+//!
 //! ### Diagnostics
 //!
 //! Everything Go gives you to find the bugs that hurt most, on by default
