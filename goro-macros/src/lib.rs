@@ -11,7 +11,9 @@ use quote::quote;
 use syn::parse::Parser;
 use syn::{parse_macro_input, ItemFn};
 
-/// Runs `async fn main` as the main goroutine: `goro::run(async { .. })`.
+/// Runs `async fn main` as the main goroutine: on a processor, like
+/// `goro::run`, when its future is `Send`; else on this thread, like
+/// `goro::block_on`.
 #[proc_macro_attribute]
 pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
     if !attr.is_empty() {
@@ -28,7 +30,25 @@ pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     let mut sig = sig.clone();
     sig.asyncness = None;
-    quote!(#(#attrs)* #vis #sig { ::goro::run(async move #body) }).into()
+    let entry = entry(&sig.output, body, quote!(::goro::__private::Mode::Main));
+    quote!(#(#attrs)* #vis #sig { #entry }).into()
+}
+
+/// The body of a `#[goro::main]` / `#[goro::test]` function: the async body
+/// becomes a nested `async fn` (so that whether its future is `Send` is
+/// known here), entered through `goro::__private`, which runs it as the main
+/// goroutine on a processor if it is `Send + 'static`, else on this thread.
+fn entry(
+    output: &syn::ReturnType,
+    body: &syn::Block,
+    mode: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    quote!(
+        async fn __goro_body() #output #body
+        #[allow(unused_imports)]
+        use ::goro::__private::{OnProcessor as _, OnThisThread as _};
+        (&&::goro::__private::Entry::new(__goro_body())).enter(#mode)
+    )
 }
 
 /// Runs an `async fn` test as a goroutine, with a timeout that fails it,
@@ -66,19 +86,15 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
     let name = sig.ident.to_string();
     let mut sig = sig.clone();
     sig.asyncness = None;
-    let run = match allow_leaks {
-        false => quote!(::goro::__private::run_test),
-        true => quote!(::goro::__private::run_test_allowing_leaks),
-    };
+    let mode = quote!(::goro::__private::Mode::Test {
+        name: concat!(module_path!(), "::", #name),
+        timeout: ::std::time::Duration::from_secs(#timeout_secs),
+        allow_leaks: #allow_leaks,
+    });
+    let entry = entry(&sig.output, body, mode);
     quote!(
         #[::core::prelude::v1::test]
-        #(#attrs)* #vis #sig {
-            #run(
-                concat!(module_path!(), "::", #name),
-                ::std::time::Duration::from_secs(#timeout_secs),
-                async move #body,
-            )
-        }
+        #(#attrs)* #vis #sig { #entry }
     )
     .into()
 }

@@ -10,7 +10,10 @@
 //!
 //! A goroutine is a future run by goro's scheduler: [`go`] starts one and
 //! returns a [`JoinHandle`], itself a future of `Result<T, JoinError>`.
-//! [`run`] (or `#[goro::main]`) runs `main`'s body as the main goroutine.
+//! [`run`] (or `#[goro::main]`) runs `main`'s body as the main goroutine,
+//! on a processor like any other, so hand-offs between it and other
+//! goroutines cost no thread wake-up. [`block_on`] polls a future that is
+//! not `Send` (or borrows locals) on the calling thread instead.
 //!
 //! ```
 //! let h = goro::go(async { 6 * 7 });
@@ -258,8 +261,8 @@ pub(crate) mod loom;
 pub mod runtime;
 pub mod time;
 pub use runtime::{
-    blocking, go, go_named, num_goroutine, procs, run, yield_now, Builder, JoinError, JoinHandle,
-    Runtime,
+    block_on, blocking, go, go_named, num_goroutine, procs, run, yield_now, Builder, JoinError,
+    JoinHandle, Runtime,
 };
 
 // ---- channels and select (issue 3) ----
@@ -287,37 +290,5 @@ pub use goro_macros::{main, test};
 /// Support for the macros; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    use std::future::Future;
-    use std::time::Duration;
-
-    /// The body of `#[goro::test]`: runs the test as a goroutine and fails it
-    /// if it outlives `timeout`.
-    #[track_caller]
-    pub fn run_test<F: Future>(name: &'static str, timeout: Duration, fut: F) -> F::Output {
-        // Every goroutine the test spawns, transitively, inherits this scope.
-        let scope = crate::runtime::current::new_scope();
-        let _scope = crate::runtime::current::enter_scope(scope);
-        let out = match crate::run(crate::time::timeout(timeout, fut)) {
-            Ok(v) => v,
-            Err(_) => panic!("goro::test: {name} timed out after {timeout:?}"),
-        };
-        // -- diagnostics (issue 5): the leak check --
-        if let Err(leak) = crate::debug::check_scope(scope, crate::debug::LEAK_GRACE) {
-            panic!("goro::test: {name} leaked goroutines; {leak}");
-        }
-        out
-    }
-
-    /// `#[goro::test(allow_leaks)]`: `run_test` without the leak check.
-    #[track_caller]
-    pub fn run_test_allowing_leaks<F: Future>(
-        name: &'static str,
-        timeout: Duration,
-        fut: F,
-    ) -> F::Output {
-        match crate::run(crate::time::timeout(timeout, fut)) {
-            Ok(v) => v,
-            Err(_) => panic!("goro::test: {name} timed out after {timeout:?}"),
-        }
-    }
+    pub use crate::runtime::entry::{Entry, Mode, OnProcessor, OnThisThread};
 }

@@ -33,8 +33,10 @@ async fn allow_leaks_opts_out_of_the_check() {
 
 /// Runs `body` as `#[goro::test]` does; returns the panic message, if any.
 fn as_test<F: std::future::Future + 'static>(name: &'static str, body: F) -> Option<String> {
+    use goro::__private::{Entry, Mode, OnThisThread};
+    let mode = Mode::Test { name, timeout: Duration::from_secs(30), allow_leaks: false };
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        goro::__private::run_test(name, Duration::from_secs(30), body)
+        Entry::new(body).enter(mode);
     }));
     r.err().map(|p| p.downcast_ref::<String>().cloned().unwrap_or_default())
 }

@@ -44,11 +44,33 @@ where
     current::runtime_or_default().spawn_blocking(f)
 }
 
-/// Runs `fut` as the main goroutine on the default runtime and returns its
-/// output. Like Go's `main`, goroutines still parked when it returns are
-/// simply abandoned: the program may end with them.
+/// Runs `fut` as the main goroutine on the default runtime's processors
+/// and blocks this thread until it returns its output: Go's `main`.
+///
+/// The main goroutine is a goroutine like any other, so a message between
+/// it and another goroutine is handed over on one processor (Go's
+/// `runnext`), without waking a thread. Like Go's `main`, goroutines still
+/// parked when it returns are simply abandoned: the program may end with
+/// them. A panic in it is resumed on this thread.
+///
+/// For a future that is not `Send` or borrows from the caller, use
+/// [`block_on`].
 #[track_caller]
-pub fn run<F: Future>(fut: F) -> F::Output {
+pub fn run<F>(fut: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    current::default_runtime().run(fut)
+}
+
+/// Polls `fut` on this thread, with the default runtime current, and
+/// returns its output (tokio's `block_on`). It accepts any future, `!Send`
+/// or borrowing ones included, and is listed in dumps as a main goroutine;
+/// but it runs beside the processors, not on one, so each hand-off between
+/// it and a goroutine wakes a thread. Prefer [`run`] where the future allows.
+#[track_caller]
+pub fn block_on<F: Future>(fut: F) -> F::Output {
     current::default_runtime().block_on(fut)
 }
 

@@ -142,9 +142,23 @@ impl Runtime {
         Builder::new()
     }
 
+    /// Runs `fut` as the main goroutine on this runtime's processors and
+    /// blocks this thread until it returns: Go's `main` (see [`crate::run`]).
+    /// A panic in it is resumed on this thread.
+    #[track_caller]
+    pub fn run<F>(&self, fut: F) -> F::Output
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        super::current::run_main(&self.shared, fut)
+    }
+
     /// Runs `fut` to completion on this thread as a main goroutine (listed
-    /// in the registry; the first one in the process has id 1, like Go's),
-    /// with this runtime current so that `goro::go` inside it spawns here.
+    /// in the registry), with this runtime current so that `goro::go` inside
+    /// it spawns here. Any future will do, `!Send` ones included; but it
+    /// runs beside the processors, so each hand-off between it and a
+    /// goroutine wakes a thread: prefer [`Runtime::run`] where possible.
     #[track_caller]
     pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
         super::current::block_on_main(&self.shared, fut)

@@ -190,6 +190,25 @@ pub(crate) fn block_on_thread<F: Future>(fut: F) -> F::Output {
     }
 }
 
+/// `Runtime::run`: spawns `fut` as the main goroutine of `rt`, on its
+/// processors, and blocks this thread on its join. A panic is resumed here.
+#[track_caller]
+pub(crate) fn run_main<F>(rt: &Arc<Shared>, fut: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let main = rt.spawn(fut, None);
+    let _counted = crate::debug::BlockOnThread::enter(main.id()); // diagnostics (issue 5): deadlock rule 4
+    match block_on_thread(main) {
+        Ok(v) => v,
+        Err(e) => match e.try_into_panic() {
+            Ok(payload) => std::panic::resume_unwind(payload),
+            Err(e) => panic!("goro::runtime: the main goroutine did not finish: {e}"),
+        },
+    }
+}
+
 /// The registry entry of a `block_on` main goroutine, which runs on the
 /// calling thread rather than on a worker.
 struct MainGoroutine {

@@ -8,9 +8,11 @@ mod api;
 mod blocking;
 mod builder;
 pub(crate) mod current;
+#[doc(hidden)]
+pub mod entry;
 pub(crate) mod goroutine;
 pub(crate) mod scheduler;
 
-pub use api::{blocking, go, go_named, num_goroutine, procs, run, yield_now};
+pub use api::{block_on, blocking, go, go_named, num_goroutine, procs, run, yield_now};
 pub use builder::{Builder, Runtime};
 pub use goroutine::{JoinError, JoinHandle, WaitReason};

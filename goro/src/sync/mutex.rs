@@ -50,7 +50,7 @@ const STARVATION: Duration = if cfg!(loom) { Duration::ZERO } else { Duration::f
 ///
 /// ```
 /// let m = std::sync::Arc::new(goro::sync::Mutex::new(0));
-/// goro::run(async {
+/// goro::block_on(async {
 ///     *m.lock().await += 1;
 /// });
 /// assert_eq!(*m.lock_blocking(), 1);

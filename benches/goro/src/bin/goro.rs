@@ -32,12 +32,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let case = Case::from_args(env!("CARGO_BIN_NAME"));
+    let case = Arc::new(Case::from_args(env!("CARGO_BIN_NAME")));
+    // The body is the main goroutine, on a processor, as Go's main is.
+    let main = {
+        let case = case.clone();
+        async move { dispatch(&case).await }
+    };
     let result = if case.flavor == "procs1" {
         let rt = goro::Runtime::builder().procs(1).build().expect("runtime");
-        rt.block_on(dispatch(&case))
+        rt.run(main)
     } else {
-        goro::run(dispatch(&case))
+        goro::run(main)
     };
     match result {
         Ok((d, extra)) => case.report(d, &extra),

@@ -286,22 +286,28 @@ mod tests {
 
     #[test]
     fn goro_test_bodies_run_in_their_own_scope() {
-        let (scope, listed) =
-            crate::__private::run_test("scope", std::time::Duration::from_secs(30), async {
-                let scope = crate::runtime::current::spawn_context().1;
-                let (tx, rx) = crate::chan::<()>(0);
-                let h = crate::go(async move { rx.recv().await });
-                let listed = loop {
-                    let l = scope_goroutines(scope);
-                    if l.len() == 2 {
-                        break l; // main and the child
-                    }
-                    crate::yield_now().await;
-                };
-                drop(tx);
-                h.await.unwrap();
-                (scope, listed)
-            });
+        use crate::__private::{Entry, Mode, OnProcessor};
+        let mode = Mode::Test {
+            name: "scope",
+            timeout: std::time::Duration::from_secs(30),
+            allow_leaks: false,
+        };
+        let (scope, listed) = (&Entry::new(async {
+            let scope = crate::runtime::current::spawn_context().1;
+            let (tx, rx) = crate::chan::<()>(0);
+            let h = crate::go(async move { rx.recv().await });
+            let listed = loop {
+                let l = scope_goroutines(scope);
+                if l.len() == 2 {
+                    break l; // main and the child
+                }
+                crate::yield_now().await;
+            };
+            drop(tx);
+            h.await.unwrap();
+            (scope, listed)
+        }))
+            .enter(mode);
         assert_ne!(scope, 0);
         assert!(listed.iter().all(|g| g.scope == scope));
         assert!(scope_goroutines(scope).is_empty(), "the scope ends with its test");
