@@ -210,8 +210,25 @@ where
             self.header.meta.record_park(reason);
         }
         if self.header.state.end_run() {
-            let rt = self.header.rt.clone();
-            rt.schedule(self, Spawn::Yield);
+            self.schedule(Spawn::Yield);
+        }
+    }
+
+    /// Makes this goroutine runnable on its runtime. On one of that
+    /// runtime's workers the worker's own `Arc` keeps the runtime alive, so
+    /// the runtime's reference count, a cache line every worker would
+    /// otherwise write on every wake-up, is not touched.
+    fn schedule(self: Arc<Self>, how: Spawn) {
+        let rt = Arc::as_ptr(&self.header.rt);
+        let mut me = Some(self);
+        current::with_worker(|w| {
+            if std::ptr::eq(Arc::as_ptr(w.shared()), rt) {
+                w.shared().schedule(me.take().expect("taken once"), how);
+            }
+        });
+        if let Some(me) = me {
+            let rt = me.header.rt.clone(); // off the workers: keep it alive across the push
+            rt.schedule(me, how);
         }
     }
 }
@@ -260,8 +277,7 @@ where
         if self.header.state.wake() {
             #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
             crate::debug::hooks::woken(self.header.meta.id);
-            let rt = self.header.rt.clone();
-            rt.schedule(self, Spawn::Wake);
+            self.schedule(Spawn::Wake);
         }
     }
 
