@@ -169,6 +169,7 @@ fn poll_recv<T>(
         *wait = None;
         return Poll::Ready(v);
     }
+    std::task::ready!(crate::runtime::current::poll_budget(cx)); // yields every so often
     match chan.recv_or_wait(cx.waker()) {
         Ok(RecvNow::Value(v)) => Poll::Ready(Some(v)),
         Ok(RecvNow::Closed | RecvNow::Empty) => Poll::Ready(None),

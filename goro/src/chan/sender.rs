@@ -203,6 +203,7 @@ impl<T> Future for Send<'_, T> {
             this.wait = None;
             return Poll::Ready(r);
         }
+        std::task::ready!(crate::runtime::current::poll_budget(cx)); // yields every so often
         let v = this.value.take().expect("goro::chan: send polled after completion");
         match this.chan.send_or_wait(v, cx.waker()) {
             Ok(SendNow::Sent) => Poll::Ready(Ok(())),

@@ -35,6 +35,37 @@ thread_local! {
     static GOROUTINE: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
     /// What the goroutine being polled said it waits for, if it said.
     static PARK: Cell<Option<(WaitReason, &'static Location<'static>)>> = const { Cell::new(None) };
+    /// Operations the goroutine being polled may still complete without
+    /// yielding (see [`poll_budget`]); `UNLIMITED` off goroutines.
+    static BUDGET: Cell<u32> = const { Cell::new(UNLIMITED) };
+}
+
+/// Operations a goroutine may complete in one poll without waiting before
+/// a channel operation makes it yield (tokio's coop budget; Go preempts a
+/// goroutine that runs 10 ms instead).
+pub(crate) const BUDGET_PER_POLL: u32 = 128;
+/// The budget of code that is not a goroutine's poll: never exhausted.
+const UNLIMITED: u32 = u32::MAX;
+
+/// Spends one unit of the running goroutine's budget, for an operation
+/// that is about to complete without waiting. When the budget is spent,
+/// schedules the goroutine again (to its queue's tail) and returns
+/// `Pending`, before the operation takes effect: so a goroutine whose
+/// channel operations never block still lets the others on its processor
+/// run, and is not mistaken for a blocked worker by the monitor.
+#[inline]
+pub(crate) fn poll_budget(cx: &mut Context<'_>) -> Poll<()> {
+    BUDGET.with(|b| match b.get() {
+        UNLIMITED => Poll::Ready(()),
+        0 => {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+        left => {
+            b.set(left - 1);
+            Poll::Ready(())
+        }
+    })
 }
 
 /// The process-wide runtime that `goro::go` uses outside any other.
@@ -95,13 +126,16 @@ pub(crate) fn with_worker<R>(f: impl FnOnce(&Worker) -> R) -> Option<R> {
 /// Runs `f` as goroutine `id` in `scope` (one poll), restoring after.
 #[inline]
 pub(crate) fn as_goroutine<R>(id: u64, scope: u64, f: impl FnOnce() -> R) -> R {
-    struct Back((u64, u64));
+    /// What to restore: the goroutine and the budget.
+    struct Back((u64, u64), u32);
     impl Drop for Back {
         fn drop(&mut self) {
             GOROUTINE.with(|g| g.set(self.0));
+            BUDGET.with(|b| b.set(self.1));
         }
     }
-    let _back = Back(GOROUTINE.with(|g| g.replace((id, scope))));
+    let old_budget = BUDGET.with(|b| b.replace(BUDGET_PER_POLL));
+    let _back = Back(GOROUTINE.with(|g| g.replace((id, scope))), old_budget);
     f()
 }
 
@@ -279,7 +313,8 @@ impl<F: Future> Future for ParkRecorder<'_, F> {
         // SAFETY: `fut` is structurally pinned: never moved out of `self`.
         let this = unsafe { self.get_unchecked_mut() };
         this.main.parked.store(0, Ordering::Relaxed);
-        // SAFETY: as above.
+        BUDGET.with(|b| b.set(BUDGET_PER_POLL)); // each poll, as a worker's
+                                                 // SAFETY: as above.
         let out = unsafe { std::pin::Pin::new_unchecked(&mut this.fut) }.poll(cx);
         if out.is_pending() {
             this.main.meta.record_park(PARK.with(Cell::get));

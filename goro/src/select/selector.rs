@@ -156,6 +156,7 @@ impl<L: CaseList + ?Sized> Future for Selector<'_, L> {
         if this.signal.is_some() {
             return this.poll_parked(cx);
         }
+        std::task::ready!(crate::runtime::current::poll_budget(cx)); // yields every so often
         loop {
             let order = Order::shuffled(this.cases.len());
             if let Some(i) = this.poll_pass(&order, cx) {

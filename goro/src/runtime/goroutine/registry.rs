@@ -18,7 +18,9 @@
 //!
 //! With the `diagnostics` feature off, insert and remove do nothing and
 //! snapshots are empty: that configuration exists only to measure the
-//! registry's cost.
+//! registry's cost. It also loses what the registry does for shutdown:
+//! dropping a `Runtime` cannot find its parked goroutines to drop them
+//! (they are freed when whatever holds their wakers lets go).
 
 use super::meta::Meta;
 use super::WaitReason;
