@@ -18,6 +18,11 @@
 #   NAME=summary  the summary's file name (results/$NAME.md); the chart is
 #                 drawn only for the default name. E.g. a focused, longer
 #                 diagnostics run: SUITES=diagnostics REPS=10 NAME=diagnostics
+#   PREBUILT=dir  run the binaries already in dir (go-bench, goro, ...: what
+#                 a build here left in target/release), build nothing and
+#                 write only the raw CSV and machine.txt into dir: for a
+#                 second machine without toolchains or network. Summarise
+#                 later with: .venv/bin/python summarize.py CSV MACHINE
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -25,8 +30,11 @@ REPS="${REPS:-3}"
 [ "${QUICK:-0}" = 1 ] && REPS=1
 TIMEOUT="${TIMEOUT:-30}"
 SUITES="${SUITES:-runtime channels toolkit diagnostics}"
-BIN=target/release
+BIN="${PREBUILT:-target/release}"
 
+if [ -n "${PREBUILT:-}" ]; then
+    GO="$BIN/go-version.txt"; features="$(cat "$BIN/goro-features.txt")"
+else
 ../scripts/install-go.sh >/dev/null
 PY=../.venv/bin/python
 GO=../.venv/bin/go
@@ -53,6 +61,8 @@ echo "== goro features: ${features:-none}" >&2
 # Separate invocations: cargo unifies goro's features only within one.
 cargo build --release -q -p goro-bench --features "$features"
 cargo build --release -q -p goro-bench-nodiag --features "$features"
+"$GO" version > "$BIN/go-version.txt"; echo "$features" > "$BIN/goro-features.txt"
+fi
 
 # ---- cases -----------------------------------------------------------------
 CHAN_IMPLS="go crossbeam flume flume-async kanal kanal-async tokio goro goro-threads"
@@ -91,12 +101,14 @@ esac; done
 mkdir -p results/raw
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 raw="results/raw/$stamp.csv"
+machine=results/machine.txt
+if [ -n "${PREBUILT:-}" ]; then raw="$BIN/$stamp.csv"; machine="$BIN/machine.txt"; fi
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "nproc: $(nproc)"
     echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-    echo "rustc: $(rustc --version)"
-    echo "go: $("$GO" version)"
+    echo "rustc: $(rustc --version 2>/dev/null || echo "(built elsewhere)")"
+    if [ -n "${PREBUILT:-}" ]; then echo "go: $(cat "$GO")"; else echo "go: $("$GO" version)"; fi
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "reps: $REPS"
     echo "goro features: ${features:-none}"
@@ -105,7 +117,7 @@ raw="results/raw/$stamp.csv"
     else
         echo "goro diagnostics feature: no (goro and goro-nodiag are the same build)"
     fi
-} > results/machine.txt
+} > "$machine"
 
 # ---- run ---------------------------------------------------------------------
 echo "impl,workload,flavor,seconds,extra" > "$raw"
@@ -124,14 +136,14 @@ for rep in $(seq 1 "$REPS"); do
                 echo "$imp,$w,$f,${dead[$key]},not rerun" >> "$raw"; continue
             fi
             set +e
-            out="$(timeout "$TIMEOUT" "$exe" "$w" "$f" 2>"results/raw/last-stderr.txt")"
+            out="$(timeout "$TIMEOUT" "$exe" "$w" "$f" 2>"$raw.stderr")"
             rc=$?
             set -e
             if [ $rc -eq 124 ]; then
                 dead[$key]=timeout; echo "$imp,$w,$f,timeout,>${TIMEOUT}s" >> "$raw"
             elif [ $rc -ne 0 ]; then
                 dead[$key]=failed; echo "$imp,$w,$f,failed,rc=$rc" >> "$raw"
-                sed 's/^/   /' results/raw/last-stderr.txt | tail -3 >&2
+                sed 's/^/   /' "$raw.stderr" | tail -3 >&2
             else
                 echo "$out" >> "$raw"
             fi
@@ -141,6 +153,7 @@ for rep in $(seq 1 "$REPS"); do
 done
 
 # ---- summary and chart -------------------------------------------------------
+if [ -n "${PREBUILT:-}" ]; then echo "== wrote $raw, $machine" >&2; exit 0; fi
 NAME="${NAME:-summary}"
 "$PY" summarize.py "$raw" results/machine.txt > "results/$NAME.md"
 if [ "$NAME" = summary ]; then "$PY" plot.py "$raw" results/chart.png; fi

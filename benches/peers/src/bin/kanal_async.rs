@@ -13,11 +13,10 @@ use std::future::Future;
 fn main() {
     let case = Case::from_args("kanal-async");
     let rt = tokio::runtime::Builder::new_multi_thread().build().unwrap();
-    let r = rt.block_on(async_chan::run::<KanalAsync>(
-        &case.workload,
-        Flavor::parse(&case.flavor),
-        spawn,
-    ));
+    // The workload's main body is a task on a worker, as goro's and Go's are.
+    let (workload, flavor) = (case.workload.clone(), Flavor::parse(&case.flavor));
+    let body = async move { async_chan::run::<KanalAsync>(&workload, flavor, spawn).await };
+    let r = rt.block_on(async move { tokio::spawn(body).await.unwrap() });
     case.outcome(r);
 }
 

@@ -28,7 +28,13 @@ fn main() {
     let case = Case::from_args("tokio");
     let procs1 = case.flavor == "procs1";
     let rt = runtime(procs1);
-    match rt.block_on(dispatch(&case)) {
+    // The workload's main body is a task on a worker, as goro's and Go's are.
+    let case = Arc::new(case);
+    let body = {
+        let case = case.clone();
+        async move { dispatch(&case).await }
+    };
+    match rt.block_on(async move { tokio::spawn(body).await.unwrap() }) {
         Ok((d, extra)) => case.report(d, &extra),
         Err(why) => case.not_offered(why),
     }
