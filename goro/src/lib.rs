@@ -234,6 +234,7 @@
 //! | `sync.Map` `Load`/`Store`/`LoadOrStore`/`Range` | [`sync::Map`]: `load`/`store`/`load_or_store`/`range` |
 //! | `context.Background()`, `WithCancel`, `WithTimeout` | [`context::background`], [`context::with_cancel`], [`context::with_timeout`] |
 //! | `<-ctx.Done()`, `ctx.Err()`, `context.Cause(ctx)` | `ctx.done().await`, `ctx.err()`, `ctx.cause()` |
+//! | `context.WithCancelCause`, `WithTimeoutCause`, `WithDeadlineCause` | [`context::with_cancel_cause`], [`context::with_timeout_cause`], [`context::with_deadline_cause`] |
 //! | `context.WithValue(ctx, k, v)`, `ctx.Value(k)` | [`context::with_value`]`(&ctx, v)`, `ctx.value::<V>()` |
 //! | `context.AfterFunc(ctx, f)`, `WithoutCancel` | [`context::after_func`], [`context::without_cancel`] |
 //! | `g, ctx := errgroup.WithContext(ctx); g.Go(f)` | `let (g, ctx) =` [`group::Group`]`::with_context(&ctx); g.go(fut).await` |
