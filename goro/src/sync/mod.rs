@@ -39,7 +39,7 @@ mod rwlock;
 mod semaphore;
 mod wait_group;
 #[cfg(all(test, not(loom), feature = "diagnostics"))]
-mod wait_reason_tests;
+pub(crate) mod wait_reason_tests;
 pub(crate) mod waiter;
 
 pub use cond::Cond;

@@ -17,8 +17,9 @@ fn parked(name: &str) -> Option<(WaitReason, &'static str)> {
     })
 }
 
-/// Waits (20 s at most) until `name` parks with `reason` at this file.
-fn expect_parked(name: &str, reason: WaitReason) {
+/// Waits (20 s at most) until the goroutine `name` parks with `reason` at a
+/// file named `wait_reason_tests.rs` (chan's test uses it too).
+pub(crate) fn expect_parked(name: &str, reason: WaitReason) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         match parked(name) {
