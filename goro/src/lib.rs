@@ -133,7 +133,10 @@
 //! ### Context, errgroup, rate limits and signals
 //!
 //! [`context`] carries cancellation and deadlines down a tree of
-//! goroutines; dropping a cancel handle cancels, so nothing leaks.
+//! goroutines; dropping a cancel handle cancels, so nothing leaks. A
+//! context can also say why it ended: [`context::with_cancel_cause`] and Go
+//! 1.21's [`context::with_timeout_cause`] / [`context::with_deadline_cause`]
+//! set what `ctx.cause()` returns.
 //! [`group`] is errgroup: the first error cancels the rest, `set_limit`
 //! bounds concurrency, panics resurface in `wait`. [`rate`] is x/time/rate's
 //! token bucket, and [`signal`] turns SIGINT/SIGTERM into a cancelled
