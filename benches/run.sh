@@ -31,6 +31,10 @@ REPS="${REPS:-3}"
 TIMEOUT="${TIMEOUT:-30}"
 SUITES="${SUITES:-runtime channels toolkit diagnostics}"
 BIN="${PREBUILT:-target/release}"
+# run.sh runs what it just built: an inherited CARGO_TARGET_DIR (the helpers'
+# convention for the main workspace) would build elsewhere and leave stale or
+# missing binaries here.
+export CARGO_TARGET_DIR="$PWD/target"
 
 if [ -n "${PREBUILT:-}" ]; then
     GO="$BIN/go-version.txt"; features="$(cat "$BIN/goro-features.txt")"

@@ -136,7 +136,10 @@
 //! ### Context, errgroup, rate limits and signals
 //!
 //! [`context`] carries cancellation and deadlines down a tree of
-//! goroutines; dropping a cancel handle cancels, so nothing leaks.
+//! goroutines; dropping a cancel handle cancels, so nothing leaks. A
+//! context can also say why it ended: [`context::with_cancel_cause`] and Go
+//! 1.21's [`context::with_timeout_cause`] / [`context::with_deadline_cause`]
+//! set what `ctx.cause()` returns.
 //! [`group`] is errgroup: the first error cancels the rest, `set_limit`
 //! bounds concurrency, panics resurface in `wait`. [`rate`] is x/time/rate's
 //! token bucket, and [`signal`] turns SIGINT/SIGTERM into a cancelled
@@ -237,6 +240,7 @@
 //! | `sync.Map` `Load`/`Store`/`LoadOrStore`/`Range` | [`sync::Map`]: `load`/`store`/`load_or_store`/`range` |
 //! | `context.Background()`, `WithCancel`, `WithTimeout` | [`context::background`], [`context::with_cancel`], [`context::with_timeout`] |
 //! | `<-ctx.Done()`, `ctx.Err()`, `context.Cause(ctx)` | `ctx.done().await`, `ctx.err()`, `ctx.cause()` |
+//! | `context.WithCancelCause`, `WithTimeoutCause`, `WithDeadlineCause` | [`context::with_cancel_cause`], [`context::with_timeout_cause`], [`context::with_deadline_cause`] |
 //! | `context.WithValue(ctx, k, v)`, `ctx.Value(k)` | [`context::with_value`]`(&ctx, v)`, `ctx.value::<V>()` |
 //! | `context.AfterFunc(ctx, f)`, `WithoutCancel` | [`context::after_func`], [`context::without_cancel`] |
 //! | `g, ctx := errgroup.WithContext(ctx); g.Go(f)` | `let (g, ctx) =` [`group::Group`]`::with_context(&ctx); g.go(fut).await` |

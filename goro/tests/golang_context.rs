@@ -1,10 +1,11 @@
 //! Ports of Go's context tests (go/src/context/x_test.go), each citing its
 //! source test.
 
-use goro::context::{self, ContextError};
+use goro::context::{self, Cause, Context, ContextError};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use ContextError::{Canceled, DeadlineExceeded};
 
 // Ported from go/src/context/x_test.go: TestBackground.
 #[test]
@@ -103,27 +104,203 @@ fn values() {
     assert_eq!(c4.value::<K2>(), Some(&K2(2)));
 }
 
-// Ported from go/src/context/x_test.go: TestCause.
-#[test]
-fn cause() {
-    #[derive(Debug)]
-    struct Boom;
-    impl std::fmt::Display for Boom {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("boom")
-        }
+/// A named error, compared by identity as Go compares error values.
+#[derive(Debug)]
+struct Named(&'static str);
+
+impl std::fmt::Display for Named {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
     }
-    impl std::error::Error for Boom {}
-    let (c, cancel) = context::with_cancel_cause(&context::background());
-    let (child, _cc) = context::with_cancel(&c);
-    assert!(c.cause().is_none());
-    cancel.cancel(Some(Arc::new(Boom)));
-    assert_eq!(c.err(), Some(ContextError::Canceled));
-    assert_eq!(c.cause().unwrap().to_string(), "boom");
-    assert_eq!(child.cause().unwrap().to_string(), "boom", "children inherit the cause");
-    let (d, dc) = context::with_cancel(&context::background());
-    dc.cancel();
-    assert_eq!(d.cause().unwrap().to_string(), "context canceled");
+}
+
+impl std::error::Error for Named {}
+
+/// A fresh named cause.
+fn named(name: &'static str) -> Cause {
+    Arc::new(Named(name))
+}
+
+/// What `Context::cause` should return in a TestCause case.
+enum Want {
+    /// Live: no cause.
+    Nothing,
+    /// The context error itself (Go's `cancel(nil)`).
+    Err(ContextError),
+    /// Exactly this cause (the same `Arc`).
+    Same(Cause),
+}
+
+/// Checks one TestCause case: `ctx.err()` and `ctx.cause()`.
+fn check_cause(name: &str, ctx: &Context, err: Option<ContextError>, want: Want) {
+    assert_eq!(ctx.err(), err, "{name}: err");
+    let got = ctx.cause();
+    match (&want, &got) {
+        (Want::Nothing, None) => {}
+        (Want::Err(e), Some(c)) if c.downcast_ref::<ContextError>() == Some(e) => {}
+        (Want::Same(w), Some(c)) if Arc::ptr_eq(w, c) => {}
+        _ => panic!("{name}: cause {got:?}, want {}", describe(&want)),
+    }
+}
+
+/// The expectation, for the failure message.
+fn describe(w: &Want) -> String {
+    match w {
+        Want::Nothing => "none".into(),
+        Want::Err(e) => format!("{e}"),
+        Want::Same(c) => format!("{c}"),
+    }
+}
+
+// Ported from go/src/context/x_test.go: TestCause, its WithCancel and
+// WithCancelCause cases (Go's `TODO` case is `Background` here; the custom
+// Context cases have no goro counterpart: Context is a concrete type).
+#[test]
+fn cause_with_cancel() {
+    let bg = context::background;
+    let (parent, child) = (named("parentCause"), named("childCause"));
+    check_cause("Background", &bg(), None, Want::Nothing);
+
+    let (ctx, cancel) = context::with_cancel(&bg());
+    cancel.cancel();
+    check_cause("WithCancel", &ctx, Some(Canceled), Want::Err(Canceled));
+
+    let (ctx, cancel) = context::with_cancel_cause(&bg());
+    cancel.cancel(Some(parent.clone()));
+    check_cause("WithCancelCause", &ctx, Some(Canceled), Want::Same(parent.clone()));
+
+    let (ctx, cancel) = context::with_cancel_cause(&bg());
+    cancel.cancel(None);
+    check_cause("WithCancelCause nil", &ctx, Some(Canceled), Want::Err(Canceled));
+
+    let (p, cancel_parent) = context::with_cancel_cause(&bg());
+    let (ctx, cancel_child) = context::with_cancel_cause(&p);
+    cancel_parent.cancel(Some(parent.clone()));
+    cancel_child.cancel(Some(child.clone()));
+    check_cause("parent cause before child", &ctx, Some(Canceled), Want::Same(parent.clone()));
+
+    let (p, cancel_parent) = context::with_cancel_cause(&bg());
+    let (ctx, cancel_child) = context::with_cancel_cause(&p);
+    cancel_child.cancel(Some(child.clone()));
+    cancel_parent.cancel(Some(parent.clone()));
+    check_cause("parent cause after child", &ctx, Some(Canceled), Want::Same(child.clone()));
+}
+
+// Ported from go/src/context/x_test.go: TestCause, the cases that mix
+// WithCancel and WithCancelCause ("... before nil", "... after nil").
+#[test]
+fn cause_mixed_with_nil() {
+    let bg = context::background;
+    let (parent, child) = (named("parentCause"), named("childCause"));
+
+    let (p, cancel_parent) = context::with_cancel_cause(&bg());
+    let (ctx, cancel_child) = context::with_cancel(&p);
+    cancel_parent.cancel(Some(parent.clone()));
+    cancel_child.cancel();
+    check_cause("parent cause before nil", &ctx, Some(Canceled), Want::Same(parent.clone()));
+
+    let (p, cancel_parent) = context::with_cancel_cause(&bg());
+    let (ctx, cancel_child) = context::with_cancel(&p);
+    cancel_child.cancel();
+    cancel_parent.cancel(Some(parent.clone()));
+    check_cause("parent cause after nil", &ctx, Some(Canceled), Want::Err(Canceled));
+
+    let (p, cancel_parent) = context::with_cancel(&bg());
+    let (ctx, cancel_child) = context::with_cancel_cause(&p);
+    cancel_parent.cancel();
+    cancel_child.cancel(Some(child.clone()));
+    check_cause("child cause after nil", &ctx, Some(Canceled), Want::Err(Canceled));
+
+    let (p, cancel_parent) = context::with_cancel(&bg());
+    let (ctx, cancel_child) = context::with_cancel_cause(&p);
+    cancel_child.cancel(Some(child.clone()));
+    cancel_parent.cancel();
+    check_cause("child cause before nil", &ctx, Some(Canceled), Want::Same(child));
+}
+
+// Ported from go/src/context/x_test.go: TestCause, the WithTimeout and
+// WithTimeoutCause cases (Go 1.21's WithDeadlineCause / WithTimeoutCause).
+#[test]
+fn cause_with_timeout() {
+    let bg = context::background;
+    let forever = Duration::from_secs(1_000_000);
+    let (too_slow, early) = (named("tooSlow"), named("finishedEarly"));
+
+    let (ctx, cancel) = context::with_timeout(&bg(), Duration::ZERO);
+    cancel.cancel();
+    check_cause("WithTimeout", &ctx, Some(DeadlineExceeded), Want::Err(DeadlineExceeded));
+
+    let (ctx, cancel) = context::with_timeout(&bg(), forever);
+    cancel.cancel();
+    check_cause("WithTimeout canceled", &ctx, Some(Canceled), Want::Err(Canceled));
+
+    let (ctx, cancel) = context::with_timeout_cause(&bg(), Duration::ZERO, too_slow.clone());
+    cancel.cancel();
+    check_cause("WithTimeoutCause", &ctx, Some(DeadlineExceeded), Want::Same(too_slow.clone()));
+
+    let (ctx, cancel) = context::with_timeout_cause(&bg(), forever, too_slow.clone());
+    cancel.cancel();
+    check_cause("WithTimeoutCause canceled", &ctx, Some(Canceled), Want::Err(Canceled));
+
+    let (p, cancel) = context::with_cancel_cause(&bg());
+    let (ctx, _c) = context::with_timeout_cause(&p, Duration::ZERO, too_slow.clone());
+    cancel.cancel(Some(early.clone()));
+    check_cause("stacked", &ctx, Some(DeadlineExceeded), Want::Same(too_slow.clone()));
+
+    let (p, cancel) = context::with_cancel_cause(&bg());
+    let (ctx, _c) = context::with_timeout_cause(&p, forever, too_slow);
+    cancel.cancel(Some(early.clone()));
+    check_cause("stacked canceled", &ctx, Some(Canceled), Want::Same(early));
+}
+
+// Ported from go/src/context/x_test.go: TestCause, the WithoutCancel cases.
+#[test]
+fn cause_without_cancel() {
+    let bg = context::background;
+    check_cause("WithoutCancel", &context::without_cancel(&bg()), None, Want::Nothing);
+
+    let (p, cancel) = context::with_cancel_cause(&bg());
+    let ctx = context::without_cancel(&p);
+    cancel.cancel(Some(named("finishedEarly")));
+    check_cause("WithoutCancel canceled", &ctx, None, Want::Nothing);
+
+    let (p, cancel) = context::with_timeout_cause(&bg(), Duration::ZERO, named("tooSlow"));
+    let ctx = context::without_cancel(&p);
+    cancel.cancel();
+    check_cause("WithoutCancel timeout", &ctx, None, Want::Nothing);
+}
+
+// Not a case in Go's TestCause, but Go's WithDeadlineCause: a cause is
+// recorded when the timer really fires (not only for a deadline already
+// past), children inherit it, and `cancel` first records none.
+#[goro::test(timeout_secs = 10)]
+async fn deadline_cause_fires() {
+    let too_slow = named("tooSlow");
+    let at = Instant::now() + Duration::from_millis(30);
+    let (ctx, _cancel) = context::with_deadline_cause(&context::background(), at, too_slow.clone());
+    let (child, _cc) = context::with_cancel(&ctx);
+    assert_eq!(ctx.deadline(), Some(at));
+    child.done().await;
+    assert!(Instant::now() >= at, "fired early");
+    check_cause("fired", &ctx, Some(DeadlineExceeded), Want::Same(too_slow.clone()));
+    check_cause("child of fired", &child, Some(DeadlineExceeded), Want::Same(too_slow));
+}
+
+// Not a case in Go's TestCause, but Go's WithDeadlineCause: when the
+// parent's deadline is earlier, the child is a plain cancel context (Go
+// returns WithCancel(parent)) and expires with the parent's cause.
+#[goro::test(timeout_secs = 10)]
+async fn earlier_parent_deadline_wins_with_its_cause() {
+    let (parent_cause, child_cause) = (named("parentCause"), named("childCause"));
+    let (p, _pc) = context::with_timeout_cause(
+        &context::background(),
+        Duration::from_millis(20),
+        parent_cause.clone(),
+    );
+    let (ctx, _c) = context::with_timeout_cause(&p, Duration::from_secs(100), child_cause);
+    assert_eq!(ctx.deadline(), p.deadline());
+    ctx.done().await;
+    check_cause("earlier parent", &ctx, Some(DeadlineExceeded), Want::Same(parent_cause));
 }
 
 // Ported from go/src/context/x_test.go: TestAfterFuncCalledAfterCancel and

@@ -112,6 +112,19 @@ async fn panic_is_reraised_by_wait() {
     assert_eq!(e.panic_message(), Some("group boom"));
 }
 
+// Not in Go's tests: Go documents that a limit of zero "will prevent any
+// new goroutines from being added" (its Go blocks forever); goro's try_go
+// refuses and go panics with a clear message instead.
+#[goro::test]
+async fn zero_limit_admits_nothing() {
+    let g = Group::<()>::new();
+    g.set_limit(Some(0));
+    assert!(!g.try_go(async { Ok(()) }), "a zero limit admits nothing");
+    let r = goro::go(async move { g.go(async { Ok(()) }).await }).await;
+    let e = r.expect_err("go at a zero limit must panic");
+    assert_eq!(e.panic_message(), Some("goro::group: limit is at least 1: TooLarge"));
+}
+
 // Ported from x/sync/semaphore/semaphore_test.go: TestWeighted (HammerWeighted).
 #[goro::test]
 async fn weighted_hammer() {

@@ -1,17 +1,8 @@
 //! Every park of a goroutine in a channel operation or a select records
 //! Go's wait reason and the caller's location in the goroutine registry.
 
-use crate::runtime::goroutine::registry::{snapshot, GoroutineState};
 use crate::runtime::WaitReason;
-use std::time::{Duration, Instant};
-
-/// The park reason and file of the live goroutine named `name`, if parked.
-fn parked(name: &str) -> Option<(WaitReason, &'static str)> {
-    snapshot().into_iter().find(|g| g.name.as_deref() == Some(name)).and_then(|g| match g.state {
-        GoroutineState::Parked { reason, at, .. } => Some((reason, at.map_or("", |l| l.file()))),
-        _ => None,
-    })
-}
+use crate::sync::wait_reason_tests::expect_parked;
 
 #[test]
 fn channel_parks_record_reason_and_caller() {
@@ -35,18 +26,8 @@ fn channel_parks_record_reason_and_caller() {
         ("select", WaitReason::Select),
         ("select-none", WaitReason::SelectNoCases),
     ];
-    let deadline = Instant::now() + Duration::from_secs(20);
     for (name, reason) in want {
-        loop {
-            match parked(name) {
-                Some((r, file)) if r == reason => {
-                    assert!(file.ends_with("wait_reason_tests.rs"), "{name} parked at {file}");
-                    break;
-                }
-                _ if Instant::now() > deadline => panic!("{name} never parked with {reason}"),
-                _ => std::thread::yield_now(),
-            }
-        }
+        expect_parked(name, reason);
     }
     for h in hs {
         h.abort();

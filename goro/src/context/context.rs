@@ -72,30 +72,68 @@ pub fn background() -> Context {
 /// Bind the handle to a name (`let (ctx, _cancel) = ...`): `let (ctx, _)`
 /// drops it at once, which cancels.
 pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
-    let node = CancelNode::new(parent, None);
+    let node = CancelNode::new(parent, None, None);
     (Context(Arc::new(Kind::Cancel(node.clone()))), CancelFunc { node })
 }
 
 /// Like [`with_cancel`], but the cancel function records a cause that
 /// [`Context::cause`] returns: Go's `context.WithCancelCause`.
 pub fn with_cancel_cause(parent: &Context) -> (Context, CancelCauseFunc) {
-    let node = CancelNode::new(parent, None);
+    let node = CancelNode::new(parent, None, None);
     (Context(Arc::new(Kind::Cancel(node.clone()))), CancelCauseFunc { node })
 }
 
 /// A child cancelled at `deadline` (or earlier, by `cancel` or `parent`):
-/// Go's `context.WithDeadline`. A parent deadline that is earlier wins.
+/// Go's `context.WithDeadline`. A parent deadline that is earlier wins: the
+/// child then reports the parent's deadline and expires with the parent.
 pub fn with_deadline(parent: &Context, deadline: Instant) -> (Context, CancelFunc) {
-    let node = CancelNode::new(parent, Some(deadline));
-    if let Some(d) = node.deadline.filter(|_| !node.is_done()) {
-        node.arm_timer(d);
-    }
-    (Context(Arc::new(Kind::Cancel(node.clone()))), CancelFunc { node })
+    deadline_ctx(parent, deadline, None)
 }
 
 /// `with_deadline(parent, now + timeout)`: Go's `context.WithTimeout`.
 pub fn with_timeout(parent: &Context, timeout: Duration) -> (Context, CancelFunc) {
     with_deadline(parent, Instant::now() + timeout)
+}
+
+/// Like [`with_deadline`], but when *this* deadline expires the context's
+/// [`Context::cause`] is `cause` (its [`Context::err`] is still
+/// `DeadlineExceeded`): Go 1.21's `context.WithDeadlineCause`. Cancelling
+/// through the returned [`CancelFunc`] records no cause, and when a parent's
+/// earlier deadline wins, the parent's cause is inherited instead, as in Go.
+pub fn with_deadline_cause(
+    parent: &Context,
+    deadline: Instant,
+    cause: Cause,
+) -> (Context, CancelFunc) {
+    deadline_ctx(parent, deadline, Some(cause))
+}
+
+/// `with_deadline_cause(parent, now + timeout, cause)`: Go 1.21's
+/// `context.WithTimeoutCause`.
+pub fn with_timeout_cause(
+    parent: &Context,
+    timeout: Duration,
+    cause: Cause,
+) -> (Context, CancelFunc) {
+    with_deadline_cause(parent, Instant::now() + timeout, cause)
+}
+
+/// The deadline constructors' body (Go's `WithDeadlineCause`): a parent
+/// deadline before `deadline` makes this a plain cancel context that
+/// expires with its parent; otherwise our own timer is armed.
+fn deadline_ctx(
+    parent: &Context,
+    deadline: Instant,
+    cause: Option<Cause>,
+) -> (Context, CancelFunc) {
+    if parent.deadline().is_some_and(|p| p < deadline) {
+        return with_cancel(parent);
+    }
+    let node = CancelNode::new(parent, Some(deadline), cause);
+    if !node.is_done() {
+        node.arm_timer(deadline);
+    }
+    (Context(Arc::new(Kind::Cancel(node.clone()))), CancelFunc { node })
 }
 
 /// A child carrying `value`, found by [`Context::value`] by its type:

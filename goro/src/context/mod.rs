@@ -5,7 +5,8 @@
 //!
 //! - Start from [`background()`]; derive with [`with_cancel`],
 //!   [`with_timeout`], [`with_deadline`], [`with_cancel_cause`],
-//!   [`with_value`] and [`without_cancel`].
+//!   [`with_timeout_cause`], [`with_deadline_cause`], [`with_value`] and
+//!   [`without_cancel`].
 //! - Wait for cancellation with `ctx.done().await` (also a `select!` case)
 //!   or `ctx.done_blocking()` on a plain thread; ask why with
 //!   [`Context::err`] and [`Context::cause`].
@@ -40,8 +41,8 @@ mod tests;
 mod timer;
 
 pub use context::{
-    after_func, background, with_cancel, with_cancel_cause, with_deadline, with_timeout,
-    with_value, without_cancel, AfterFuncStop, CancelCauseFunc, CancelFunc, Cause, Context,
-    ContextError,
+    after_func, background, with_cancel, with_cancel_cause, with_deadline, with_deadline_cause,
+    with_timeout, with_timeout_cause, with_value, without_cancel, AfterFuncStop, CancelCauseFunc,
+    CancelFunc, Cause, Context, ContextError,
 };
 pub use done::Done;

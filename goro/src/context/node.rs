@@ -31,6 +31,9 @@ pub(crate) struct CancelNode {
     pub(crate) parent: Context,
     /// The effective deadline (already the minimum with the parent's).
     pub(crate) deadline: Option<Instant>,
+    /// The cause recorded when our own deadline timer fires (Go's
+    /// `WithDeadlineCause`); `None`: the cause is `DeadlineExceeded` itself.
+    deadline_cause: Option<Cause>,
     /// Set (Release) once `err` is; read without the lock.
     done: AtomicBool,
     /// Everything that changes on cancellation.
@@ -74,8 +77,13 @@ pub(crate) fn next_key() -> u64 {
 
 impl CancelNode {
     /// A node under `parent`, registered with its nearest cancellable
-    /// ancestor (born cancelled if that one is).
-    pub(crate) fn new(parent: &Context, deadline: Option<Instant>) -> Arc<CancelNode> {
+    /// ancestor (born cancelled if that one is). `deadline_cause` is what
+    /// an expiry of our own timer records.
+    pub(crate) fn new(
+        parent: &Context,
+        deadline: Option<Instant>,
+        deadline_cause: Option<Cause>,
+    ) -> Arc<CancelNode> {
         let deadline = match (deadline, parent.deadline()) {
             (Some(d), Some(p)) => Some(d.min(p)),
             (d, p) => d.or(p),
@@ -83,6 +91,7 @@ impl CancelNode {
         let node = Arc::new(CancelNode {
             parent: parent.clone(),
             deadline,
+            deadline_cause,
             done: AtomicBool::new(false),
             state: Mutex::new(State::default()),
             link: Mutex::new(None),
@@ -117,7 +126,7 @@ impl CancelNode {
     /// Starts the deadline timer, or cancels now if it already passed.
     pub(crate) fn arm_timer(self: &Arc<Self>, at: Instant) {
         if at <= Instant::now() {
-            return cancel(self, ContextError::DeadlineExceeded, None);
+            return self.expire();
         }
         let key = timer::schedule(at, Arc::downgrade(self));
         let mut st = self.lock();
@@ -127,6 +136,12 @@ impl CancelNode {
         } else {
             st.timer = Some(key);
         }
+    }
+
+    /// Our deadline passed: cancel with `DeadlineExceeded` and the
+    /// deadline's cause (Go's `timerCtx` timer callback).
+    pub(crate) fn expire(self: &Arc<Self>) {
+        cancel(self, ContextError::DeadlineExceeded, self.deadline_cause.clone());
     }
 
     /// Whether the node is cancelled (lock-free).

@@ -9,8 +9,7 @@
 //! Invariant: a context is never cancelled before its deadline: the thread
 //! only fires entries whose instant is `<= Instant::now()`.
 
-use super::node::{cancel, next_key, CancelNode};
-use super::ContextError;
+use super::node::{next_key, CancelNode};
 use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex, OnceLock, Weak};
 use std::time::Instant;
@@ -72,9 +71,7 @@ impl Timers {
             .collect();
             if !due.is_empty() {
                 drop(map);
-                due.iter()
-                    .filter_map(Weak::upgrade)
-                    .for_each(|n| cancel(&n, ContextError::DeadlineExceeded, None));
+                due.iter().filter_map(Weak::upgrade).for_each(|n| n.expire());
                 map = self.map.lock().unwrap_or_else(|e| e.into_inner());
                 continue;
             }

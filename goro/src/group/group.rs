@@ -77,6 +77,9 @@ impl<E: Send + 'static> Group<E> {
     /// Limits the group to `n` goroutines at once (`None`: no limit): Go's
     /// `SetLimit`. Like Go, it must not change while goroutines run.
     ///
+    /// `Some(0)` admits nothing: [`try_go`](Group::try_go) refuses, and
+    /// [`go`](Group::go) panics where Go's `Go` would block forever.
+    ///
     /// # Panics
     ///
     /// If goroutines of the group are running, as Go does.

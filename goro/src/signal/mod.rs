@@ -15,4 +15,4 @@
 
 mod notify;
 
-pub use notify::{notify, notify_context, NotifyStop, Signal};
+pub use notify::{notify, notify_context, NotifyStop, Signal, SignalReceived};

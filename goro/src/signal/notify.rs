@@ -16,6 +16,7 @@ use crate::chan::{Receiver, TrySendError};
 use crate::context::{self, Context};
 use signal_hook::iterator::{Handle, Signals};
 use std::fmt;
+use std::sync::Arc;
 
 /// A signal goro can catch (the ones programs handle for shutdown and
 /// reload; SIGKILL/SIGSTOP cannot be caught at all).
@@ -98,17 +99,36 @@ pub fn notify(signals: &[Signal]) -> Receiver<Signal> {
 /// A child of `parent` cancelled when one of `signals` arrives (or `stop`
 /// is called or dropped): Go's `signal.NotifyContext`.
 ///
+/// As in Go 1.26, a signal cancels with `Canceled` and the cause
+/// [`SignalReceived`] ("interrupt signal received"); `stop` cancels with
+/// no cause, and a cancelled parent passes its own cause down.
+///
 /// # Panics
 ///
 /// If the signals cannot be registered.
 pub fn notify_context(parent: &Context, signals: &[Signal]) -> (Context, NotifyStop) {
-    let (ctx, cancel) = context::with_cancel(parent);
-    let handle = spawn_relay(signals, move |_| {
-        cancel.cancel();
+    let (ctx, cancel) = context::with_cancel_cause(parent);
+    let handle = spawn_relay(signals, move |s| {
+        cancel.cancel(Some(Arc::new(SignalReceived(s))));
         false
     });
     (ctx.clone(), NotifyStop { handle, ctx })
 }
+
+/// The cause of a [`notify_context`] context cancelled by a signal: Go's
+/// `signalError` ("interrupt signal received"). Its context's
+/// [`err`](Context::err) is `Canceled`, as Go's `errors.Is(cause,
+/// context.Canceled)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignalReceived(pub Signal);
+
+impl fmt::Display for SignalReceived {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} signal received", self.0)
+    }
+}
+
+impl std::error::Error for SignalReceived {}
 
 /// Registers `signals` and a thread calling `deliver` per signal until it
 /// returns false or the handle is closed.

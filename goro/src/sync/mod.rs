@@ -38,6 +38,8 @@ mod once;
 mod rwlock;
 mod semaphore;
 mod wait_group;
+#[cfg(all(test, not(loom), feature = "diagnostics"))]
+pub(crate) mod wait_reason_tests;
 pub(crate) mod waiter;
 
 pub use cond::Cond;

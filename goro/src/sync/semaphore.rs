@@ -74,8 +74,12 @@ impl Semaphore {
     }
 
     /// Acquires `n` units, waiting in a goroutine: Go's `Acquire(ctx, n)`.
-    /// Cancel with `select!`/timeout by dropping the future. Fails at once
-    /// if `n` exceeds the size.
+    /// Cancel with `select!`/timeout by dropping the future.
+    ///
+    /// Fails at once with [`AcquireError::TooLarge`] if `n` exceeds the
+    /// size. This is deliberate: Go blocks such a request until its context
+    /// ends, though it can never succeed; goro's `acquire` takes no context,
+    /// so waiting would be forever.
     #[track_caller]
     pub fn acquire(&self, n: usize) -> Acquire<'_> {
         Acquire { sem: self, n, node: None, at: Location::caller() }
