@@ -89,6 +89,7 @@ impl<T> Chan<T> {
     }
 
     /// Runs `f` on the state under the channel lock.
+    #[inline]
     fn with<R>(&self, f: impl FnOnce(&mut State<T>) -> R) -> R {
         self.state.with(f)
     }

@@ -28,6 +28,7 @@ pub struct ChanLock(Mutex<()>);
 impl ChanLock {
     /// Takes the lock (a panic under it cannot break the state: no user
     /// code runs under a channel lock, values are dropped after unlocking).
+    #[inline]
     pub(crate) fn lock(&self) -> ChanGuard<'_> {
         ChanGuard { lock: self, _held: self.0.lock().unwrap_or_else(PoisonError::into_inner) }
     }
@@ -83,6 +84,7 @@ impl<S> Locked<S> {
     }
 
     /// Runs `f` on the state under the lock.
+    #[inline]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut S) -> R) -> R {
         let _guard = self.lock.lock();
         // SAFETY: `_guard` holds this state's lock for the whole call, and

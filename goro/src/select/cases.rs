@@ -6,7 +6,6 @@
 //! is Go's nil channel, a case that is never ready.
 
 use super::case::{Case, Kind};
-use crate::chan::signal;
 use crate::chan::Op;
 use crate::chan::{ChanGuard, ChanLock, Receiver, RecvNow, SendError, SendNow, Sender, Signal};
 use crate::loom::Arc;
@@ -148,11 +147,15 @@ impl<'a: 'b, 'b, T> Case<'b> for RecvCase<'a, T> {
     }
 
     fn commit(&mut self) {
-        self.out = Some(self.slot.take().and_then(|s| signal::take(&s.slot)));
+        // SAFETY: slot rule 3: the selector commits after it saw this case
+        // chosen (Acquire) and ran the dequeue pass.
+        self.out = Some(self.slot.take().and_then(|s| unsafe { s.slot.take() }));
     }
 
     fn abandon(&mut self) {
-        let v = self.slot.take().and_then(|s| signal::take(&s.slot));
+        // SAFETY: slot rule 3: the selector abandons a case it saw chosen
+        // (Acquire), after the dequeue pass.
+        let v = self.slot.take().and_then(|s| unsafe { s.slot.take() });
         if let (Some(rx), Some(v)) = (self.rx, v) {
             rx.chan.give_back(v);
         }
@@ -237,7 +240,8 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
     fn unregister(&mut self, signal: &Arc<Signal>, index: usize) {
         let (Some(tx), Some(slot)) = (self.tx, self.slot.take()) else { return };
         tx.chan.unregister_send(signal, index);
-        if let Some(v) = signal::take(&slot.slot) {
+        // SAFETY: slot rule 3b: our entry was just removed under the lock.
+        if let Some(v) = unsafe { slot.slot.take() } {
             self.value = Some(v);
         }
     }
