@@ -5,17 +5,14 @@
 //! double close), the port asserts goro's error instead. Iteration counts
 //! are scaled so the suite stays quick on two busy cores. Infinite Go
 //! generators stop here when their channel's receivers are gone.
-
-mod support;
+//! go/test/chan/select2.go counts the process's allocations, so its port
+//! has a test binary of its own: `golang_chan_select2.rs`.
 
 use goro::chan::{Receiver, SendError, Sender, TryRecvError};
 use std::collections::{BinaryHeap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use support::within;
-
-const LIMIT: Duration = Duration::from_secs(60);
 
 // Ported from go/test/chan/doubleselect.go: two cases of one select must
 // never both run, or a value would arrive twice.
@@ -204,55 +201,6 @@ fn select_send_and_default() {
     assert_eq!(av | bv, 3, "bad values {av} {bv}");
     assert_eq!(send(Some(&a), None), 1);
     assert_eq!(counter.get(), 10);
-}
-
-/// A counting allocator: Go's select2.go checks memory growth.
-struct Counting;
-
-/// Bytes currently allocated through [`Counting`].
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator and only counts sizes.
-unsafe impl std::alloc::GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size(), Ordering::Relaxed);
-        // SAFETY: same contract as ours.
-        unsafe { std::alloc::System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: std::alloc::Layout) {
-        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
-        // SAFETY: same contract as ours.
-        unsafe { std::alloc::System.dealloc(p, l) }
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
-
-// Ported from go/test/chan/select2.go: selects do not consume undue memory
-// (no waiter is left behind on the channel that never fires).
-#[test]
-fn select2_no_memory_growth() {
-    within(LIMIT, || {
-        let (c, crx) = goro::chan::<i32>(0);
-        let (_dummy_tx, dummy) = goro::chan::<i32>(0);
-        let round = |n: usize| {
-            let c = c.clone();
-            let h = std::thread::spawn(move || (0..n).for_each(|_| c.send_blocking(1).unwrap()));
-            for _ in 0..n {
-                goro::select_blocking! {
-                    recv(crx) -> _ => {},
-                    recv(dummy) -> _ => panic!("dummy"),
-                }
-            }
-            h.join().unwrap();
-        };
-        round(20_000); // warm up
-        let before = LIVE.load(Ordering::Relaxed);
-        round(20_000);
-        let grew = LIVE.load(Ordering::Relaxed).saturating_sub(before);
-        assert!(grew < 110_000, "too much memory for 20,000 selects: {grew}");
-    });
 }
 
 /// Runs `f` on a thread and reports whether it was still blocked after

@@ -138,25 +138,27 @@ async fn nonblock_recv_race() {
 
 // Ported from go/src/runtime/chan_test.go: TestNonblockSelectRace. From the
 // moment the goroutine starts, c1 or c2 is always ready, so its select must
-// never take default.
-#[goro::test]
-#[ignore = "known bug (issue 3 stays open): a non-blocking select polls its cases one at a time, not as one snapshot under all channel locks like Go's selectgo lockorder, so it can miss a channel made ready between two polls"]
+// never take default: it polls both under both locks (Go's lockorder).
+// Go's n (100000; 1000 with -short).
+#[goro::test(timeout_secs = 120)]
 async fn nonblock_select_race() {
     nonblock_select_race_with(false).await;
 }
 
 // Ported from go/src/runtime/chan_test.go: TestNonblockSelectRace2, with
-// close(c2) in place of c2 <- 1.
-#[goro::test]
-#[ignore = "known bug (issue 3 stays open): a non-blocking select polls its cases one at a time, not as one snapshot under all channel locks like Go's selectgo lockorder, so it can miss a channel made ready between two polls"]
+// close(c2) in place of c2 <- 1. Go's n, as above.
+#[goro::test(timeout_secs = 120)]
 async fn nonblock_select_race2() {
     nonblock_select_race_with(true).await;
 }
 
+/// Go's n for both NonblockSelectRace tests (without -short).
+const NONBLOCK_SELECT_RACE_N: usize = 100_000;
+
 /// The body of both NonblockSelectRace tests.
 async fn nonblock_select_race_with(close_c2: bool) {
     let (done_tx, done) = goro::chan::<bool>(1);
-    for _ in 0..2000 {
+    for _ in 0..NONBLOCK_SELECT_RACE_N {
         let (c1, r1) = goro::chan::<i32>(1);
         let (c2, r2) = goro::chan::<i32>(if close_c2 { 0 } else { 1 });
         c1.send(1).await.unwrap();

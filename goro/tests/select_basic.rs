@@ -121,6 +121,31 @@ fn blocking_form_on_threads() {
     });
 }
 
+#[goro::test(timeout_secs = 20)]
+async fn default_select_naming_a_channel_twice() {
+    // A select with default locks each distinct channel once (Go's
+    // lockorder skips duplicates); locking one twice would deadlock.
+    let (tx, rx) = goro::chan::<i32>(1);
+    let got = goro::select! {
+        recv(rx) -> v => v,
+        send(tx, 5) -> _ => Some(-1),
+        recv(rx) -> v => v,
+        default => None,
+    };
+    assert_eq!(got, Some(-1), "only the send is ready on an empty buffered channel");
+    let got = goro::select! {
+        recv(rx) -> v => v,
+        send(tx, 6) -> _ => Some(-1),
+        recv(rx) -> v => v,
+        default => None,
+    };
+    assert_eq!(got, Some(5), "only a receive is ready on a full channel");
+    let mut sel = goro::select::Select::new();
+    sel.recv(&rx);
+    sel.recv(&rx);
+    assert_eq!(sel.try_select(), None, "nothing is ready on an empty channel");
+}
+
 #[test]
 fn unbuffered_select_sends_deliver_exactly_once() {
     // Two receivers race for two send cases of the same select: only one

@@ -98,7 +98,8 @@ fn semaphore_and_waitgroup_on_threads() {
         for _ in 0..4 {
             let (sem, wg) = (sem.clone(), wg.clone());
             std::thread::spawn(move || {
-                let _p = sem.acquire_blocking(1).unwrap();
+                let permit = sem.acquire_blocking(1).unwrap();
+                drop(permit); // before done(): the wait must see it returned
                 wg.done();
             });
         }

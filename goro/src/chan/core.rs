@@ -15,12 +15,12 @@
 //! Wake-ups happen after the lock is released, and only when a waiter was
 //! decided, so an operation that meets nobody wakes nobody.
 
+use super::lock::{ChanGuard, ChanLock, Locked};
 use super::signal::Signal;
 use super::waitq::{Entry, Op, Token, WaitQueue};
 use crate::loom::atomic::{AtomicUsize, Ordering};
-use crate::loom::{Arc, Mutex, MutexGuard};
+use crate::loom::Arc;
 use std::collections::VecDeque;
-use std::sync::PoisonError;
 use std::task::Waker;
 
 /// What a send did right now.
@@ -59,8 +59,8 @@ struct State<T> {
 
 /// A channel shared by its senders and receivers.
 pub(crate) struct Chan<T> {
-    /// Buffer, flags and wait queues.
-    state: Mutex<State<T>>,
+    /// Buffer, flags and wait queues, behind the channel lock.
+    state: Locked<State<T>>,
     /// Capacity: 0 rendezvous, `usize::MAX` unbounded.
     cap: usize,
     /// Live `Sender`s; the last one to go closes the channel.
@@ -81,17 +81,22 @@ impl<T> Chan<T> {
             sendq: WaitQueue::new(),
         };
         Arc::new(Chan {
-            state: Mutex::new(state),
+            state: Locked::new(state),
             cap,
             senders: AtomicUsize::new(senders),
             receivers: AtomicUsize::new(1),
         })
     }
 
-    /// Locks the state (a panic while locked cannot break it: no user code
-    /// runs under the lock except `T`'s drop, which we never call there).
-    fn lock(&self) -> MutexGuard<'_, State<T>> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Runs `f` on the state under the channel lock.
+    #[inline]
+    fn with<R>(&self, f: impl FnOnce(&mut State<T>) -> R) -> R {
+        self.state.with(f)
+    }
+
+    /// The channel lock, for select's snapshot.
+    pub(crate) fn chan_lock(&self) -> &ChanLock {
+        self.state.lock()
     }
 
     /// The capacity.
@@ -101,21 +106,29 @@ impl<T> Chan<T> {
 
     /// Values in the buffer.
     pub(crate) fn len(&self) -> usize {
-        self.lock().buf.len()
+        self.with(|st| st.buf.len())
     }
 
     /// True once closed.
     pub(crate) fn is_closed(&self) -> bool {
-        self.lock().closed
+        self.with(|st| st.closed)
     }
 
     /// Sends if possible without waiting: Go's `chansend` fast paths.
     pub(crate) fn try_send(&self, v: T) -> SendNow<T> {
-        let mut st = self.lock();
-        let (now, wake) = self.send_locked(&mut st, v);
-        drop(st);
+        let (now, wake) = self.with(|st| self.send_locked(st, v));
         wake_opt(wake);
         now
+    }
+
+    /// [`Chan::try_send`] under a lock the caller holds (select's snapshot);
+    /// the waiter to wake is returned, to wake after unlocking.
+    pub(crate) fn try_send_held(
+        &self,
+        g: &mut ChanGuard<'_>,
+        v: T,
+    ) -> (SendNow<T>, Option<Arc<Op<T>>>) {
+        self.state.with_guard(g, |st| self.send_locked(st, v))
     }
 
     /// The send step under the lock; returns the waiter to wake, if any.
@@ -136,11 +149,15 @@ impl<T> Chan<T> {
 
     /// Receives if possible without waiting: Go's `chanrecv` fast paths.
     pub(crate) fn try_recv(&self) -> RecvNow<T> {
-        let mut st = self.lock();
-        let (now, wake) = self.recv_locked(&mut st);
-        drop(st);
+        let (now, wake) = self.with(|st| self.recv_locked(st));
         wake_opt(wake);
         now
+    }
+
+    /// [`Chan::try_recv`] under a lock the caller holds (select's snapshot);
+    /// the waiter to wake is returned, to wake after unlocking.
+    pub(crate) fn try_recv_held(&self, g: &mut ChanGuard<'_>) -> (RecvNow<T>, Option<Arc<Op<T>>>) {
+        self.state.with_guard(g, |st| self.recv_locked(st))
     }
 
     /// The receive step under the lock; returns the waiter to wake, if any.
@@ -166,28 +183,26 @@ impl<T> Chan<T> {
 
     /// Sends now or queues `signal`'s case 0 with the value.
     pub(crate) fn send_or_wait(&self, v: T, waker: &Waker) -> Result<SendNow<T>, Waiter<T>> {
-        let mut st = self.lock();
-        match self.send_locked(&mut st, v) {
+        let r = self.with(|st| match self.send_locked(st, v) {
             (SendNow::Full(v), _) => Err(self.wait_locked(&mut st.sendq, Some(v), waker)),
-            (now, wake) => {
-                drop(st);
-                wake_opt(wake);
-                Ok(now)
-            }
-        }
+            done => Ok(done),
+        });
+        r.map(|(now, wake)| {
+            wake_opt(wake);
+            now
+        })
     }
 
     /// Receives now or queues a waiting receiver.
     pub(crate) fn recv_or_wait(&self, waker: &Waker) -> Result<RecvNow<T>, Waiter<T>> {
-        let mut st = self.lock();
-        match self.recv_locked(&mut st) {
+        let r = self.with(|st| match self.recv_locked(st) {
             (RecvNow::Empty, _) => Err(self.wait_locked(&mut st.recvq, None, waker)),
-            (now, wake) => {
-                drop(st);
-                wake_opt(wake);
-                Ok(now)
-            }
-        }
+            done => Ok(done),
+        });
+        r.map(|(now, wake)| {
+            wake_opt(wake);
+            now
+        })
     }
 
     /// Queues a fresh single-case waiter holding `value`.
@@ -200,13 +215,14 @@ impl<T> Chan<T> {
     /// select's register step for a receive case: queue an empty slot,
     /// unless the receive could complete now (then `None`).
     pub(crate) fn register_recv(&self, signal: &Arc<Signal>, case: usize) -> Option<Arc<Op<T>>> {
-        let mut st = self.lock();
-        if !st.buf.is_empty() || st.closed || st.sendq.has_live_other(signal) {
-            return None;
-        }
-        let op = Op::new(Token::Shared(signal.clone()), None);
-        st.recvq.push(Entry { op: op.clone(), case });
-        Some(op)
+        self.with(|st| {
+            if !st.buf.is_empty() || st.closed || st.sendq.has_live_other(signal) {
+                return None;
+            }
+            let op = Op::new(Token::Shared(signal.clone()), None);
+            st.recvq.push(Entry { op: op.clone(), case });
+            Some(op)
+        })
     }
 
     /// select's register step for a send case: queue `v` unless ready now
@@ -217,50 +233,53 @@ impl<T> Chan<T> {
         case: usize,
         v: T,
     ) -> Result<Arc<Op<T>>, T> {
-        let mut st = self.lock();
-        let ready = st.closed || st.no_receivers || st.buf.len() < self.cap;
-        if ready || st.recvq.has_live_other(signal) {
-            return Err(v);
-        }
-        let op = Op::new(Token::Shared(signal.clone()), Some(v));
-        st.sendq.push(Entry { op: op.clone(), case });
-        Ok(op)
+        self.with(|st| {
+            let ready = st.closed || st.no_receivers || st.buf.len() < self.cap;
+            if ready || st.recvq.has_live_other(signal) {
+                return Err(v);
+            }
+            let op = Op::new(Token::Shared(signal.clone()), Some(v));
+            st.sendq.push(Entry { op: op.clone(), case });
+            Ok(op)
+        })
     }
 
     /// Removes a receiving case from the queue (select's dequeue pass).
     pub(crate) fn unregister_recv(&self, signal: &Signal, case: usize) {
-        self.lock().recvq.remove(signal, case);
+        self.with(|st| st.recvq.remove(signal, case));
     }
 
     /// Removes a sending case from the queue (select's dequeue pass).
     pub(crate) fn unregister_send(&self, signal: &Signal, case: usize) {
-        self.lock().sendq.remove(signal, case);
+        self.with(|st| st.sendq.remove(signal, case));
     }
 
     /// Returns a value that reached a receiver whose operation was then
     /// dropped: to another waiting receiver, else to the front of the buffer,
     /// so it is delivered exactly once and first.
     pub(crate) fn give_back(&self, v: T) {
-        let mut st = self.lock();
-        match st.recvq.offer(v) {
-            Ok(op) => {
-                drop(st);
-                op.signal().wake();
+        let wake = self.with(|st| match st.recvq.offer(v) {
+            Ok(op) => Some(op),
+            Err(v) => {
+                st.buf.push_front(v);
+                None
             }
-            Err(v) => st.buf.push_front(v),
-        }
+        });
+        wake_opt(wake);
     }
 
     /// Go's `close(ch)`: false if already closed. Wakes every waiter.
     pub(crate) fn close(&self) -> bool {
-        let mut st = self.lock();
-        if st.closed {
-            return false;
-        }
-        st.closed = true;
-        let mut wake = st.recvq.decide_all();
-        wake.extend(st.sendq.decide_all());
-        drop(st);
+        let wake = self.with(|st| {
+            if st.closed {
+                return None;
+            }
+            st.closed = true;
+            let mut wake = st.recvq.decide_all();
+            wake.extend(st.sendq.decide_all());
+            Some(wake)
+        });
+        let Some(wake) = wake else { return false };
         wake.iter().for_each(|op| op.signal().wake());
         true
     }
@@ -290,11 +309,10 @@ impl<T> Chan<T> {
             // AcqRel: the last drop sees every other receiver's work.
             return;
         }
-        let mut st = self.lock();
-        st.no_receivers = true;
-        let wake = st.sendq.decide_all();
-        let buf = std::mem::take(&mut st.buf);
-        drop(st);
+        let (wake, buf) = self.with(|st| {
+            st.no_receivers = true;
+            (st.sendq.decide_all(), std::mem::take(&mut st.buf))
+        });
         wake.iter().for_each(|op| op.signal().wake());
         drop(buf);
     }
@@ -302,8 +320,7 @@ impl<T> Chan<T> {
     /// True if no waiter is queued on either side (for tests and asserts).
     #[allow(dead_code)]
     pub(crate) fn no_waiters(&self) -> bool {
-        let st = self.lock();
-        st.recvq.is_empty() && st.sendq.is_empty()
+        self.with(|st| st.recvq.is_empty() && st.sendq.is_empty())
     }
 }
 

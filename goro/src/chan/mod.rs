@@ -20,6 +20,7 @@
 
 mod core;
 mod error;
+mod lock;
 mod make;
 pub(crate) mod park;
 mod receiver;
@@ -34,6 +35,7 @@ mod wait_reason_tests;
 
 pub(crate) use self::core::{RecvNow, SendNow};
 pub use error::{RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError};
+pub use lock::{ChanGuard, ChanLock};
 pub use make::{chan, never, unbounded};
 pub use receiver::{IntoIter, Iter, Receiver, Recv};
 pub use sender::{Send, Sender};

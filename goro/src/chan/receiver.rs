@@ -12,7 +12,6 @@
 use super::core::{Chan, RecvNow, Waiter};
 use super::error::{RecvTimeoutError, TryRecvError};
 use super::park;
-use super::signal;
 use crate::loom::Arc;
 use crate::runtime::current::will_park;
 use crate::runtime::WaitReason;
@@ -165,7 +164,8 @@ fn poll_recv<T>(
                 return Poll::Pending;
             }
         }
-        let v = signal::take(&w.slot);
+        // SAFETY: slot rule 3a: the signal was seen decided (Acquire).
+        let v = unsafe { w.slot.take() };
         *wait = None;
         return Poll::Ready(v);
     }
@@ -185,7 +185,10 @@ fn poll_recv<T>(
 fn abandon<T>(chan: &Chan<T>, w: Waiter<T>) {
     if w.signal().try_abort() {
         chan.unregister_recv(w.signal(), 0);
-    } else if let Some(v) = signal::take(&w.slot) {
+        return;
+    }
+    // SAFETY: slot rule 3a: the failed abort saw the decision (Acquire).
+    if let Some(v) = unsafe { w.slot.take() } {
         chan.give_back(v);
     }
 }
@@ -209,7 +212,8 @@ impl<T> Recv<'_, T> {
             self.chan.unregister_recv(w.signal(), 0);
             return Err(RecvTimeoutError::Timeout);
         }
-        signal::take(&w.slot).ok_or(RecvTimeoutError::Closed)
+        // SAFETY: slot rule 3a: the failed abort saw the decision (Acquire).
+        unsafe { w.slot.take() }.ok_or(RecvTimeoutError::Closed)
     }
 }
 

@@ -11,7 +11,6 @@
 use super::core::{Chan, SendNow, Waiter};
 use super::error::{SendError, SendTimeoutError, TrySendError};
 use super::park;
-use super::signal;
 use crate::loom::Arc;
 use crate::runtime::current::will_park;
 use crate::runtime::WaitReason;
@@ -169,7 +168,9 @@ impl<T> Send<'_, T> {
         if aborted {
             self.chan.unregister_send(w.signal(), 0);
         }
-        match (signal::take(&w.slot), aborted) {
+        // SAFETY: slot rule 3b after a won abort (we removed our entry under
+        // the lock), 3a after a lost one (the failed CAS acquired).
+        match (unsafe { w.slot.take() }, aborted) {
             (None, _) => Ok(()),
             (Some(v), true) => Err(SendTimeoutError::Timeout(v)),
             (Some(v), false) => Err(SendTimeoutError::Closed(v)),
@@ -179,7 +180,8 @@ impl<T> Send<'_, T> {
     /// The outcome once the signal is decided: the slot is empty if a
     /// receiver took the value, and still holds it if the channel closed.
     fn outcome(w: &Waiter<T>) -> Result<(), SendError<T>> {
-        match signal::take(&w.slot) {
+        // SAFETY: slot rule 3a: the caller saw the signal decided (Acquire).
+        match unsafe { w.slot.take() } {
             None => Ok(()),
             Some(v) => Err(SendError(v)),
         }

@@ -16,7 +16,7 @@
 //! token that makes "exactly one case completes" true (see `README.md`).
 
 use crate::loom::atomic::{AtomicUsize, Ordering};
-use crate::loom::{Arc, Mutex};
+use crate::loom::{Arc, Mutex, UnsafeCell};
 use std::sync::PoisonError;
 use std::task::Waker;
 
@@ -93,17 +93,56 @@ impl Signal {
 /// Where a waiting case's value travels: the receiver's destination or the
 /// sender's source (Go's `sudog.elem`).
 ///
-/// Only two parties ever touch a slot: the counterpart that popped its entry
-/// (under the channel lock), and the waiter after the signal was decided. The
-/// mutex makes that safe without `unsafe`; it is never contended in practice.
-pub(crate) type Slot<T> = Mutex<Option<T>>;
+/// No lock: the slot rule of `README.md` makes every access exclusive, as
+/// Go's runtime relies on for `sudog.elem`. A slot is touched only
+///
+/// 1. by its creator, before its op is queued (published under the channel
+///    lock);
+/// 2. by the counterpart that popped its entry, inside that channel lock's
+///    critical section. An entry is queued once and popped or removed
+///    once, under the lock, so at most one counterpart ever holds it, and
+///    it restores the slot before unlocking if it loses the claim;
+/// 3. by the waiter, only (a) after it saw its signal decided with Acquire,
+///    which pairs with the decider's AcqRel claim made after its last slot
+///    access (a decider that is `close` touches no slot), or (b) after it
+///    removed its own entry under the channel lock, so any counterpart that
+///    popped the entry has left its critical section.
+///
+/// A slot of a select's case that another case won is never read, or read
+/// under (b). The waiter's access is the last one.
+pub(crate) struct Slot<T>(UnsafeCell<Option<T>>);
 
-/// Takes the value out of a slot.
-pub(crate) fn take<T>(slot: &Slot<T>) -> Option<T> {
-    slot.lock().unwrap_or_else(PoisonError::into_inner).take()
-}
+// SAFETY: the slot rule above serialises every access (each one
+// happens-before the next through the channel lock or the signal's
+// AcqRel/Acquire), so sharing the slot moves a `T` between threads and
+// nothing else: `T: Send` suffices.
+unsafe impl<T: Send> Sync for Slot<T> {}
 
-/// Puts a value into a slot, returning what was there.
-pub(crate) fn put<T>(slot: &Slot<T>, v: T) -> Option<T> {
-    slot.lock().unwrap_or_else(PoisonError::into_inner).replace(v)
+impl<T> Slot<T> {
+    /// A slot holding `value`, for its creator to queue.
+    pub(crate) fn new(value: Option<T>) -> Self {
+        Slot(UnsafeCell::new(value))
+    }
+
+    /// Takes the value out.
+    ///
+    /// # Safety
+    ///
+    /// The caller is one of the parties the slot rule (type docs) allows
+    /// at this moment: the counterpart holding the popped entry under the
+    /// channel lock, or the waiter after the decision or its own removal.
+    pub(crate) unsafe fn take(&self) -> Option<T> {
+        // SAFETY: exclusive by the caller's contract.
+        self.0.with_mut(|p| unsafe { (*p).take() })
+    }
+
+    /// Puts a value in, returning what was there.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Slot::take`].
+    pub(crate) unsafe fn put(&self, v: T) -> Option<T> {
+        // SAFETY: exclusive by the caller's contract.
+        self.0.with_mut(|p| unsafe { (*p).replace(v) })
+    }
 }

@@ -11,7 +11,7 @@
 //! then claim the signal; on a lost claim, take the value back. So a value is
 //! either in the winner's slot or back in the counterpart's hands, never both.
 
-use super::signal::{self, Signal, Slot};
+use super::signal::{Signal, Slot};
 use crate::loom::Arc;
 use std::collections::VecDeque;
 
@@ -35,7 +35,7 @@ pub(crate) struct Op<T> {
 impl<T> Op<T> {
     /// A waiting case of `token` holding `value`.
     pub(crate) fn new(token: Token, value: Option<T>) -> Arc<Self> {
-        Arc::new(Op { token, slot: crate::loom::Mutex::new(value) })
+        Arc::new(Op { token, slot: Slot::new(value) })
     }
 
     /// The done token.
@@ -95,11 +95,14 @@ impl<T> WaitQueue<T> {
     /// On success returns the signal to wake once the lock is released.
     pub(crate) fn offer(&mut self, mut v: T) -> Result<Arc<Op<T>>, T> {
         while let Some(e) = self.entries.pop_front() {
-            signal::put(&e.op.slot, v);
+            // SAFETY: slot rule 2: we popped this entry and hold the
+            // channel lock (`&mut self` is the locked state's queue).
+            unsafe { e.op.slot.put(v) };
             if e.op.signal().try_select(e.case) {
                 return Ok(e.op);
             }
-            v = signal::take(&e.op.slot).expect("goro::chan: a lost offer keeps its value");
+            // SAFETY: as above; still inside the same critical section.
+            v = unsafe { e.op.slot.take() }.expect("goro::chan: a lost offer keeps its value");
         }
         Err(v)
     }
@@ -107,11 +110,14 @@ impl<T> WaitQueue<T> {
     /// Takes the value of the oldest live sender, with the signal to wake.
     pub(crate) fn take(&mut self) -> Option<(T, Arc<Op<T>>)> {
         while let Some(e) = self.entries.pop_front() {
-            let Some(v) = signal::take(&e.op.slot) else { continue };
+            // SAFETY: slot rule 2: we popped this entry and hold the
+            // channel lock (`&mut self` is the locked state's queue).
+            let Some(v) = (unsafe { e.op.slot.take() }) else { continue };
             if e.op.signal().try_select(e.case) {
                 return Some((v, e.op));
             }
-            signal::put(&e.op.slot, v);
+            // SAFETY: as above; still inside the same critical section.
+            unsafe { e.op.slot.put(v) };
         }
         None
     }

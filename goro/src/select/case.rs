@@ -3,12 +3,18 @@
 //! `SelectHandle`).
 //!
 //! A case goes through at most these steps, driven by the selector:
-//! `try_now` (poll pass), `register` (enqueue pass), `unregister` (dequeue
-//! pass), then exactly one selected case gets `commit`, or `abandon` if the
-//! select is dropped after a counterpart already decided it. Cases keep
-//! their own results; the macro takes the chosen one out afterwards.
+//! `try_locked` under its channel's lock, or `poll_future` (poll pass; the
+//! chosen case then gets `after_unlock` once every lock is released),
+//! `register` (enqueue pass), `unregister` (dequeue pass), then exactly one
+//! selected case gets `commit`, or `abandon` if the select is dropped after
+//! a counterpart already decided it. Cases keep their own results; the
+//! macro takes the chosen one out afterwards.
+//!
+//! The lifetime `'a` is how long the case's channel is borrowed: the
+//! selector holds [`ChanGuard`]s of that lifetime while it calls the cases,
+//! so a non-blocking select can poll all its channels under all their locks.
 
-use crate::chan::Signal;
+use crate::chan::{ChanGuard, ChanLock, Signal};
 use crate::loom::Arc;
 use std::task::Context;
 
@@ -24,13 +30,24 @@ pub enum Kind {
 }
 
 /// One case of a select, as the selector sees it.
-pub trait Case {
+pub trait Case<'a> {
     /// The kind of case.
     fn kind(&self) -> Kind;
 
-    /// Completes the case now if it can, keeping the result; a future case
-    /// is polled with `cx`.
-    fn try_now(&mut self, cx: &mut Context<'_>) -> bool;
+    /// The lock of this case's channel: `Some` exactly for `Kind::Channel`.
+    fn chan_lock(&self) -> Option<&'a ChanLock>;
+
+    /// Completes this channel case now if it can, keeping the result;
+    /// `guard` holds the lock of its channel. Must not wake anyone: the
+    /// counterpart it decided is woken by `after_unlock`.
+    fn try_locked(&mut self, guard: &mut ChanGuard<'a>) -> bool;
+
+    /// Wakes the counterpart the last successful `try_locked` decided, if
+    /// any; called once every channel lock is released.
+    fn after_unlock(&mut self);
+
+    /// Polls a future case with `cx`; true if it completed.
+    fn poll_future(&mut self, cx: &mut Context<'_>) -> bool;
 
     /// Queues the case under `signal` as case `index`; false (and nothing
     /// queued) if it could complete right now.
@@ -48,12 +65,21 @@ pub trait Case {
     fn abandon(&mut self);
 }
 
-impl<C: Case + ?Sized> Case for &mut C {
+impl<'a, C: Case<'a> + ?Sized> Case<'a> for &mut C {
     fn kind(&self) -> Kind {
         (**self).kind()
     }
-    fn try_now(&mut self, cx: &mut Context<'_>) -> bool {
-        (**self).try_now(cx)
+    fn chan_lock(&self) -> Option<&'a ChanLock> {
+        (**self).chan_lock()
+    }
+    fn try_locked(&mut self, guard: &mut ChanGuard<'a>) -> bool {
+        (**self).try_locked(guard)
+    }
+    fn after_unlock(&mut self) {
+        (**self).after_unlock()
+    }
+    fn poll_future(&mut self, cx: &mut Context<'_>) -> bool {
+        (**self).poll_future(cx)
     }
     fn register(&mut self, signal: &Arc<Signal>, index: usize) -> bool {
         (**self).register(signal, index)
@@ -73,8 +99,8 @@ impl<C: Case + ?Sized> Case for &mut C {
 ///
 /// `select!` builds a nested list `(&mut case0, (&mut case1, ()))`, so that
 /// the select's future is `Send` exactly when its cases are; the dynamic
-/// `Select` uses a slice.
-pub trait CaseList {
+/// `Select` uses a slice. `'a` is the cases' channel borrow (see [`Case`]).
+pub trait CaseList<'a> {
     /// The number of cases.
     fn len(&self) -> usize;
 
@@ -84,23 +110,23 @@ pub trait CaseList {
     }
 
     /// Case `i`, for the duration of one step.
-    fn case(&mut self, i: usize) -> &mut dyn Case;
+    fn case(&mut self, i: usize) -> &mut dyn Case<'a>;
 }
 
-impl CaseList for () {
+impl<'a> CaseList<'a> for () {
     fn len(&self) -> usize {
         0
     }
-    fn case(&mut self, i: usize) -> &mut dyn Case {
+    fn case(&mut self, i: usize) -> &mut dyn Case<'a> {
         panic!("goro::select: no case {i}")
     }
 }
 
-impl<A: Case, B: CaseList> CaseList for (A, B) {
+impl<'a, A: Case<'a>, B: CaseList<'a>> CaseList<'a> for (A, B) {
     fn len(&self) -> usize {
         1 + self.1.len()
     }
-    fn case(&mut self, i: usize) -> &mut dyn Case {
+    fn case(&mut self, i: usize) -> &mut dyn Case<'a> {
         match i {
             0 => &mut self.0,
             _ => self.1.case(i - 1),
@@ -108,11 +134,11 @@ impl<A: Case, B: CaseList> CaseList for (A, B) {
     }
 }
 
-impl<C: Case> CaseList for [C] {
+impl<'a, C: Case<'a>> CaseList<'a> for [C] {
     fn len(&self) -> usize {
         <[C]>::len(self)
     }
-    fn case(&mut self, i: usize) -> &mut dyn Case {
+    fn case(&mut self, i: usize) -> &mut dyn Case<'a> {
         &mut self[i]
     }
 }

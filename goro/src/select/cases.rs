@@ -6,9 +6,8 @@
 //! is Go's nil channel, a case that is never ready.
 
 use super::case::{Case, Kind};
-use crate::chan::signal;
 use crate::chan::Op;
-use crate::chan::{Receiver, RecvNow, SendError, SendNow, Sender, Signal};
+use crate::chan::{ChanGuard, ChanLock, Receiver, RecvNow, SendError, SendNow, Sender, Signal};
 use crate::loom::Arc;
 use std::fmt;
 use std::future::Future;
@@ -81,6 +80,8 @@ pub struct RecvCase<'a, T> {
     rx: Option<&'a Receiver<T>>,
     /// The slot queued by the last registration.
     slot: Option<Arc<Op<T>>>,
+    /// The sender whose value `try_locked` took, to wake after unlocking.
+    wake: Option<Arc<Op<T>>>,
     /// The result, once this case completed.
     out: Option<Option<T>>,
 }
@@ -88,7 +89,7 @@ pub struct RecvCase<'a, T> {
 impl<'a, T> RecvCase<'a, T> {
     /// A receive case on `op`.
     pub fn new(op: impl RecvOperand<'a, T>) -> Self {
-        RecvCase { rx: op.receiver(), slot: None, out: None }
+        RecvCase { rx: op.receiver(), slot: None, wake: None, out: None }
     }
 
     /// The received value (`None` if the channel was closed); call once,
@@ -98,7 +99,7 @@ impl<'a, T> RecvCase<'a, T> {
     }
 }
 
-impl<T> Case for RecvCase<'_, T> {
+impl<'a: 'b, 'b, T> Case<'b> for RecvCase<'a, T> {
     fn kind(&self) -> Kind {
         if self.rx.is_some() {
             Kind::Channel
@@ -107,14 +108,30 @@ impl<T> Case for RecvCase<'_, T> {
         }
     }
 
-    fn try_now(&mut self, _cx: &mut Context<'_>) -> bool {
+    fn chan_lock(&self) -> Option<&'b ChanLock> {
+        self.rx.map(|rx| rx.chan.chan_lock())
+    }
+
+    fn try_locked(&mut self, guard: &mut ChanGuard<'b>) -> bool {
         let Some(rx) = self.rx else { return false };
-        match rx.chan.try_recv() {
+        let (now, wake) = rx.chan.try_recv_held(guard);
+        self.wake = wake;
+        match now {
             RecvNow::Value(v) => self.out = Some(Some(v)),
             RecvNow::Closed => self.out = Some(None),
             RecvNow::Empty => return false,
         }
         true
+    }
+
+    fn after_unlock(&mut self) {
+        if let Some(op) = self.wake.take() {
+            op.signal().wake();
+        }
+    }
+
+    fn poll_future(&mut self, _cx: &mut Context<'_>) -> bool {
+        false
     }
 
     fn register(&mut self, signal: &Arc<Signal>, index: usize) -> bool {
@@ -130,11 +147,15 @@ impl<T> Case for RecvCase<'_, T> {
     }
 
     fn commit(&mut self) {
-        self.out = Some(self.slot.take().and_then(|s| signal::take(&s.slot)));
+        // SAFETY: slot rule 3: the selector commits after it saw this case
+        // chosen (Acquire) and ran the dequeue pass.
+        self.out = Some(self.slot.take().and_then(|s| unsafe { s.slot.take() }));
     }
 
     fn abandon(&mut self) {
-        let v = self.slot.take().and_then(|s| signal::take(&s.slot));
+        // SAFETY: slot rule 3: the selector abandons a case it saw chosen
+        // (Acquire), after the dequeue pass.
+        let v = self.slot.take().and_then(|s| unsafe { s.slot.take() });
         if let (Some(rx), Some(v)) = (self.rx, v) {
             rx.chan.give_back(v);
         }
@@ -150,6 +171,9 @@ pub struct SendCase<'a, T> {
     value: Option<T>,
     /// The slot queued by the last registration (holds the value).
     slot: Option<Arc<Op<T>>>,
+    /// The receiver `try_locked` handed the value to, to wake after
+    /// unlocking.
+    wake: Option<Arc<Op<T>>>,
     /// The result, once this case completed.
     out: Option<Result<(), SendError<T>>>,
 }
@@ -157,7 +181,7 @@ pub struct SendCase<'a, T> {
 impl<'a, T> SendCase<'a, T> {
     /// A send case of `value` on `op`.
     pub fn new(op: impl SendOperand<'a, T>, value: T) -> Self {
-        SendCase { tx: op.sender(), value: Some(value), slot: None, out: None }
+        SendCase { tx: op.sender(), value: Some(value), slot: None, wake: None, out: None }
     }
 
     /// The outcome; call once, after this case was chosen.
@@ -166,7 +190,7 @@ impl<'a, T> SendCase<'a, T> {
     }
 }
 
-impl<T> Case for SendCase<'_, T> {
+impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
     fn kind(&self) -> Kind {
         if self.tx.is_some() && (self.value.is_some() || self.slot.is_some()) {
             Kind::Channel
@@ -175,9 +199,25 @@ impl<T> Case for SendCase<'_, T> {
         }
     }
 
-    fn try_now(&mut self, _cx: &mut Context<'_>) -> bool {
+    fn chan_lock(&self) -> Option<&'b ChanLock> {
+        (self.kind() == Kind::Channel).then(|| self.tx.map(|tx| tx.chan.chan_lock())).flatten()
+    }
+
+    fn after_unlock(&mut self) {
+        if let Some(op) = self.wake.take() {
+            op.signal().wake();
+        }
+    }
+
+    fn poll_future(&mut self, _cx: &mut Context<'_>) -> bool {
+        false
+    }
+
+    fn try_locked(&mut self, guard: &mut ChanGuard<'b>) -> bool {
         let (Some(tx), Some(v)) = (self.tx, self.value.take()) else { return false };
-        match tx.chan.try_send(v) {
+        let (now, wake) = tx.chan.try_send_held(guard, v);
+        self.wake = wake;
+        match now {
             SendNow::Sent => self.out = Some(Ok(())),
             SendNow::Closed(v) => self.out = Some(Err(SendError(v))),
             SendNow::Full(v) => {
@@ -200,7 +240,8 @@ impl<T> Case for SendCase<'_, T> {
     fn unregister(&mut self, signal: &Arc<Signal>, index: usize) {
         let (Some(tx), Some(slot)) = (self.tx, self.slot.take()) else { return };
         tx.chan.unregister_send(signal, index);
-        if let Some(v) = signal::take(&slot.slot) {
+        // SAFETY: slot rule 3b: our entry was just removed under the lock.
+        if let Some(v) = unsafe { slot.slot.take() } {
             self.value = Some(v);
         }
     }
@@ -238,12 +279,22 @@ impl<'a, F: Future> FutureCase<'a, F> {
     }
 }
 
-impl<F: Future> Case for FutureCase<'_, F> {
+impl<'b, F: Future> Case<'b> for FutureCase<'_, F> {
     fn kind(&self) -> Kind {
         Kind::Future
     }
 
-    fn try_now(&mut self, cx: &mut Context<'_>) -> bool {
+    fn chan_lock(&self) -> Option<&'b ChanLock> {
+        None
+    }
+
+    fn try_locked(&mut self, _guard: &mut ChanGuard<'b>) -> bool {
+        false
+    }
+
+    fn after_unlock(&mut self) {}
+
+    fn poll_future(&mut self, cx: &mut Context<'_>) -> bool {
         if let Poll::Ready(v) = self.fut.as_mut().poll(cx) {
             self.out = Some(v);
             return true;

@@ -9,7 +9,7 @@
 use super::case::{Case, Kind};
 use super::cases::{RecvCase, SendCase};
 use super::selector::{Selector, DEFAULT};
-use crate::chan::{Receiver, SendError, Sender, Signal};
+use crate::chan::{ChanGuard, ChanLock, Receiver, SendError, Sender, Signal};
 use crate::loom::Arc;
 use std::fmt;
 use std::future::Future;
@@ -140,9 +140,9 @@ impl<T> fmt::Debug for Select<'_, T> {
     }
 }
 
-impl<T> DynCase<'_, T> {
+impl<'a, T> DynCase<'a, T> {
     /// The case as the trait object the selector drives.
-    fn case(&mut self) -> Option<&mut dyn Case> {
+    fn case(&mut self) -> Option<&mut dyn Case<'a>> {
         match self {
             DynCase::Recv(c) => Some(c),
             DynCase::Send(c) => Some(c),
@@ -151,7 +151,7 @@ impl<T> DynCase<'_, T> {
     }
 }
 
-impl<T> Case for DynCase<'_, T> {
+impl<'a, T> Case<'a> for DynCase<'a, T> {
     fn kind(&self) -> Kind {
         match self {
             DynCase::Recv(c) => c.kind(),
@@ -159,8 +159,23 @@ impl<T> Case for DynCase<'_, T> {
             DynCase::Off => Kind::Disabled,
         }
     }
-    fn try_now(&mut self, cx: &mut Context<'_>) -> bool {
-        self.case().is_some_and(|c| c.try_now(cx))
+    fn chan_lock(&self) -> Option<&'a ChanLock> {
+        match self {
+            DynCase::Recv(c) => c.chan_lock(),
+            DynCase::Send(c) => c.chan_lock(),
+            DynCase::Off => None,
+        }
+    }
+    fn try_locked(&mut self, guard: &mut ChanGuard<'a>) -> bool {
+        self.case().is_some_and(|c| c.try_locked(guard))
+    }
+    fn after_unlock(&mut self) {
+        if let Some(c) = self.case() {
+            c.after_unlock();
+        }
+    }
+    fn poll_future(&mut self, cx: &mut Context<'_>) -> bool {
+        self.case().is_some_and(|c| c.poll_future(cx))
     }
     fn register(&mut self, signal: &Arc<Signal>, index: usize) -> bool {
         self.case().is_none_or(|c| c.register(signal, index))

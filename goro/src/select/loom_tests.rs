@@ -88,3 +88,30 @@ fn loom_dropped_select_gives_back() {
 }
 
 use std::future::Future;
+
+/// Go's TestNonblockSelectRace (go/src/runtime/chan_test.go) as a model:
+/// `c1` holds a value; one thread sends on `c2` and then takes `c1`'s
+/// value. From the start one of them is always ready, so a select with
+/// `default` over both must never take `default`. The cases are written
+/// `c2` first: a one-at-a-time poll in that order could see `c2` empty,
+/// then `c1` emptied, and miss both; the snapshot under both locks cannot.
+#[test]
+fn loom_nonblock_select_snapshot() {
+    loom::model(|| {
+        let (c1, r1) = chan::<u32>(1);
+        let (c2, r2) = chan::<u32>(1);
+        c1.try_send(1).unwrap();
+        let r1b = r1.clone();
+        let other = thread::spawn(move || {
+            c2.try_send(2).unwrap();
+            let _ = r1b.try_recv();
+            c2
+        });
+        let mut cb = RecvCase::new(&r2);
+        let mut ca = RecvCase::new(&r1);
+        let mut cases = (&mut cb, (&mut ca, ()));
+        let i = park::block_on(Selector::new(&mut cases, true));
+        let _c2 = other.join().unwrap();
+        assert_ne!(i, crate::select::DEFAULT, "a select with default missed a ready channel");
+    });
+}

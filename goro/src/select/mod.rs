@@ -34,6 +34,9 @@
 //! - Among the cases ready at once, one is chosen uniformly at random.
 //! - Exactly one case completes, also across unbuffered channels where the
 //!   counterpart may be another select: see `chan/README.md`.
+//! - With `default`, the channel cases are tried as one snapshot under all
+//!   their locks (Go's lock order), so `default` means no channel case was
+//!   ready at one instant.
 //! - Without `default` the select waits; with no enabled case it waits
 //!   forever, and `select! {}` blocks forever.
 //! - A send case on a closed channel is ready and yields `Err` (Go panics).
@@ -48,6 +51,7 @@ mod cases;
 mod dynamic;
 mod order;
 mod selector;
+mod snapshot;
 
 #[cfg(all(test, loom))]
 mod loom_tests;

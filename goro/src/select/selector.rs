@@ -2,8 +2,11 @@
 //! trait.
 //!
 //! 1. **poll**: try every enabled case in a fresh random order; the first
-//!    that completes wins. (Go locks every channel first; here each try
-//!    takes only its own channel's lock, as crossbeam does.)
+//!    that completes wins. A select with `default` polls its channel cases
+//!    as one snapshot under all their locks, as Go does (`snapshot.rs`), so
+//!    it never misses a channel made ready between two tries; one without
+//!    `default` tries each under its own channel's lock, as crossbeam does
+//!    (the enqueue pass re-checks; see `chan/README.md`).
 //! 2. **default**: if nothing completed and there is a `default`, take it.
 //! 3. **enqueue**: make one [`Signal`] and register every channel case under
 //!    it. If a case turns out ready while registering, abort the signal and
@@ -20,12 +23,14 @@
 
 use super::case::{CaseList, Kind};
 use super::order::Order;
+use super::snapshot;
 use crate::chan::park;
 use crate::chan::Signal;
 use crate::loom::Arc;
 use crate::runtime::current::will_park;
 use crate::runtime::WaitReason;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -46,9 +51,11 @@ enum Enqueued {
 /// The future that runs one select over `cases`; its output is the index of
 /// the case that completed, or [`DEFAULT`].
 #[must_use = "futures do nothing unless awaited"]
-pub struct Selector<'a, L: CaseList + ?Sized> {
+pub struct Selector<'s, 'a, L: CaseList<'a> + ?Sized> {
     /// The cases, in source order.
-    cases: &'a mut L,
+    cases: &'s mut L,
+    /// The cases' channel borrow.
+    _chans: PhantomData<&'a ()>,
     /// True if the select has a `default` case.
     default: bool,
     /// The signal the cases are queued under while parked.
@@ -57,16 +64,16 @@ pub struct Selector<'a, L: CaseList + ?Sized> {
     at: &'static Location<'static>,
 }
 
-impl<'a, L: CaseList + ?Sized> Selector<'a, L> {
+impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
     /// A select over `cases`, with or without a `default` case.
     #[track_caller]
-    pub fn new(cases: &'a mut L, default: bool) -> Self {
+    pub fn new(cases: &'s mut L, default: bool) -> Self {
         Self::located(cases, default, Location::caller())
     }
 
     /// A select whose wait reason points at `at`.
-    pub(crate) fn located(cases: &'a mut L, default: bool, at: &'static Location<'static>) -> Self {
-        Selector { cases, default, signal: None, at }
+    pub(crate) fn located(cases: &'s mut L, default: bool, at: &'static Location<'static>) -> Self {
+        Selector { cases, _chans: PhantomData, default, signal: None, at }
     }
 
     /// Runs the select on this thread, parking it while it must wait.
@@ -76,9 +83,44 @@ impl<'a, L: CaseList + ?Sized> Selector<'a, L> {
 
     /// Pass 1: tries every enabled case in random order.
     fn poll_pass(&mut self, order: &Order, cx: &mut Context<'_>) -> Option<usize> {
-        order.iter().find(|&i| {
-            self.cases.case(i).kind() != Kind::Disabled && self.cases.case(i).try_now(cx)
-        })
+        if self.default {
+            return self.poll_snapshot(order, cx);
+        }
+        order.iter().find(|&i| self.try_case(i, cx))
+    }
+
+    /// Tries case `i` alone: a channel case under its own channel's lock,
+    /// a future case by polling it.
+    fn try_case(&mut self, i: usize, cx: &mut Context<'_>) -> bool {
+        let c = self.cases.case(i);
+        let Some(lock) = c.chan_lock() else {
+            return c.kind() == Kind::Future && c.poll_future(cx);
+        };
+        let mut guard = lock.lock();
+        let done = c.try_locked(&mut guard);
+        drop(guard); // wake only after unlocking
+        c.after_unlock();
+        done
+    }
+
+    /// Pass 1 of a select with `default`: in random order, the future cases
+    /// ahead of the first channel case, then every channel case as one
+    /// snapshot under all their locks, then the remaining futures.
+    fn poll_snapshot(&mut self, order: &Order, cx: &mut Context<'_>) -> Option<usize> {
+        let mut snapped = false;
+        for i in order.iter() {
+            match self.cases.case(i).kind() {
+                Kind::Future if self.cases.case(i).poll_future(cx) => return Some(i),
+                Kind::Channel if !snapped => {
+                    snapped = true;
+                    if let Some(k) = snapshot::poll_channels(self.cases, order) {
+                        return Some(k);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
     }
 
     /// Pass 3: queues every channel case under a fresh signal.
@@ -110,9 +152,9 @@ impl<'a, L: CaseList + ?Sized> Selector<'a, L> {
             return Poll::Ready(self.dequeue_pass(&signal, k));
         }
         let order = Order::shuffled(self.cases.len());
-        let ready = order
-            .iter()
-            .find(|&i| self.cases.case(i).kind() == Kind::Future && self.cases.case(i).try_now(cx));
+        let ready = order.iter().find(|&i| {
+            self.cases.case(i).kind() == Kind::Future && self.cases.case(i).poll_future(cx)
+        });
         if let Some(i) = ready {
             // Claim the signal for the future; if a channel case won first,
             // that one completes and the future's output is dropped.
@@ -148,7 +190,7 @@ impl<'a, L: CaseList + ?Sized> Selector<'a, L> {
     }
 }
 
-impl<L: CaseList + ?Sized> Future for Selector<'_, L> {
+impl<'a, L: CaseList<'a> + ?Sized> Future for Selector<'_, 'a, L> {
     type Output = usize;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
@@ -180,7 +222,7 @@ impl<L: CaseList + ?Sized> Future for Selector<'_, L> {
     }
 }
 
-impl<L: CaseList + ?Sized> Drop for Selector<'_, L> {
+impl<'a, L: CaseList<'a> + ?Sized> Drop for Selector<'_, 'a, L> {
     fn drop(&mut self) {
         let Some(signal) = self.signal.take() else { return };
         if signal.try_abort() {
@@ -194,9 +236,9 @@ impl<L: CaseList + ?Sized> Drop for Selector<'_, L> {
     }
 }
 
-impl<L: CaseList + ?Sized> Unpin for Selector<'_, L> {}
+impl<'a, L: CaseList<'a> + ?Sized> Unpin for Selector<'_, 'a, L> {}
 
-impl<L: CaseList + ?Sized> std::fmt::Debug for Selector<'_, L> {
+impl<'a, L: CaseList<'a> + ?Sized> std::fmt::Debug for Selector<'_, 'a, L> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Selector")
             .field("cases", &self.cases.len())
