@@ -289,7 +289,7 @@ pub(crate) fn block_on_main<F: Future>(rt: &Arc<Shared>, fut: F) -> F::Output {
     let meta =
         Meta::new(super::goroutine::meta::next_id(), (parent, scope), Location::caller(), None);
     let main = Arc::new(MainGoroutine { meta, runtime: rt.id(), parked: AtomicU8::new(0) });
-    registry::insert(main.clone());
+    registry::insert(&main);
     rt.count_main(true);
     let main = Unregister(main, rt.clone());
     let _counted = crate::debug::BlockOnThread::enter(main.0.meta.id); // diagnostics (issue 5): deadlock rule 4

@@ -7,7 +7,7 @@
 //! reason with an old time, never a torn value.
 
 use super::WaitReason;
-use crate::loom::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use crate::loom::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 use std::cell::Cell;
 use std::panic::Location;
 
@@ -60,9 +60,10 @@ pub(crate) struct Meta {
     park: AtomicU64,
     /// Last park's call site; null if the future did not say.
     park_at: AtomicPtr<Location<'static>>,
-    /// Index in the registry shard's vector (maintained under the shard lock).
+    /// Set when the goroutine finishes: the registry stops listing it even
+    /// while a `JoinHandle` keeps its memory alive.
     #[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
-    pub(crate) slot: AtomicUsize,
+    pub(crate) retired: AtomicBool,
 }
 
 impl Meta {
@@ -81,7 +82,7 @@ impl Meta {
             name,
             park: AtomicU64::new(0),
             park_at: AtomicPtr::new(std::ptr::null_mut()),
-            slot: AtomicUsize::new(usize::MAX),
+            retired: AtomicBool::new(false),
         }
     }
 

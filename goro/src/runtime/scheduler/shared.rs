@@ -184,7 +184,7 @@ impl Shared {
         #[cfg(feature = "diagnostics")] // diagnostics (issue 5): spawn count, trace
         crate::debug::hooks::spawned(meta.id, meta.parent);
         let task = Task::new(self.clone(), fut, meta, Kind::Goroutine);
-        registry::insert(task.clone());
+        registry::insert(&task);
         self.live_shard().fetch_add(1, Ordering::Relaxed);
         self.schedule(task.clone(), Spawn::New);
         JoinHandle::new(task)
