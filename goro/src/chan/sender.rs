@@ -13,7 +13,7 @@ use super::error::{SendError, SendTimeoutError, TrySendError};
 use super::park;
 use super::signal;
 use crate::loom::Arc;
-use crate::runtime::current::will_park;
+use crate::runtime::current::{will_park, will_park_on};
 use crate::runtime::WaitReason;
 use std::fmt;
 use std::future::Future;
@@ -195,7 +195,7 @@ impl<T> Future for Send<'_, T> {
             if w.signal().selected().is_none() {
                 w.signal().set_waker(cx.waker());
                 if w.signal().selected().is_none() {
-                    will_park(WaitReason::ChanSend, this.at);
+                    will_park_on(WaitReason::ChanSend, this.at, this.chan.send_wait());
                     return Poll::Pending;
                 }
             }
@@ -209,7 +209,7 @@ impl<T> Future for Send<'_, T> {
             Ok(SendNow::Closed(v) | SendNow::Full(v)) => Poll::Ready(Err(SendError(v))),
             Err(w) => {
                 this.wait = Some(w);
-                will_park(WaitReason::ChanSend, this.at);
+                will_park_on(WaitReason::ChanSend, this.at, this.chan.send_wait());
                 Poll::Pending
             }
         }

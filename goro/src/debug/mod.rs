@@ -16,6 +16,7 @@ mod config;
 mod deadlock;
 mod dump;
 mod graph;
+pub(crate) mod hold;
 pub(crate) mod hooks;
 mod leak;
 mod metrics;
@@ -30,7 +31,7 @@ pub use config::{
     set_sigquit_exits,
 };
 pub use dump::{dump, format_dump, format_goroutine};
-pub use graph::{deadlocks, deadlocks_in, Deadlock, WaitGraph};
+pub use graph::{deadlocks, deadlocks_in, Deadlock, WaitEdge, WaitGraph};
 pub use leak::{verify_none, LeakError};
 pub use metrics::{metrics, Metrics};
 pub use sysmon::{blocking_reports, BlockingReport};

@@ -1,10 +1,15 @@
 //! What the registry knows about one goroutine: its identity (id, parent,
-//! scope, spawn site, name) and its last park (reason, place, time).
+//! scope, spawn site, name), its last park (reason, place, time, and the
+//! object and goroutine it waits on) and the lock it holds, for the
+//! partial deadlock report (`debug/graph.rs`).
 //!
 //! Identity is written once at spawn. The park record is written by the
 //! goroutine's runner after each `Pending` poll and read, racily, by
 //! snapshots: each field is its own atomic, so a snapshot may pair a new
-//! reason with an old time, never a torn value.
+//! reason with an old time, never a torn value (the deadlock report reads
+//! twice to filter such mixes out). `holds` is written by the goroutine
+//! itself when it takes or releases a lock, and cleared by whoever releases
+//! a lock it took (`debug/hold.rs`).
 
 use super::WaitReason;
 use crate::loom::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
@@ -44,6 +49,17 @@ pub(crate) fn next_scope() -> u64 {
     NEXT_SCOPE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+/// What a parked goroutine waits on, as far as its primitive can tell:
+/// `will_park_on`'s argument, stored with the park.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct WaitOn {
+    /// The object waited on: its address (a channel's, a lock's); 0 if none.
+    pub(crate) object: usize,
+    /// The goroutine it waits for, if the primitive knows it directly (the
+    /// last user of a channel's other side, a joined goroutine); 0 if none.
+    pub(crate) peer: u64,
+}
+
 /// Identity and last park of one goroutine.
 pub(crate) struct Meta {
     /// Unique id (Go's `goid`).
@@ -60,6 +76,13 @@ pub(crate) struct Meta {
     park: AtomicU64,
     /// Last park's call site; null if the future did not say.
     park_at: AtomicPtr<Location<'static>>,
+    /// Last park's object ([`WaitOn::object`]); 0 if the future did not say.
+    park_on: AtomicUsize,
+    /// Last park's peer goroutine ([`WaitOn::peer`]); 0 if none.
+    park_peer: AtomicU64,
+    /// The lock this goroutine took last and still holds (its address); 0
+    /// if none or unknown.
+    holds: AtomicUsize,
     /// Index in the registry shard's vector (maintained under the shard lock).
     #[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
     pub(crate) slot: AtomicUsize,
@@ -81,27 +104,76 @@ impl Meta {
             name,
             park: AtomicU64::new(0),
             park_at: AtomicPtr::new(std::ptr::null_mut()),
+            park_on: AtomicUsize::new(0),
+            park_peer: AtomicU64::new(0),
+            holds: AtomicUsize::new(0),
             slot: AtomicUsize::new(usize::MAX),
         }
     }
 
-    /// Records a park for `reason` at `at`, starting now.
-    pub(crate) fn record_park(&self, reason: Option<(WaitReason, &'static Location<'static>)>) {
-        let (reason, at) = match reason {
-            Some((r, at)) => (r, at as *const Location<'static> as *mut Location<'static>),
-            None => (WaitReason::Unknown, std::ptr::null_mut()),
+    /// Records a park (`None`: the future did not say why), starting now.
+    pub(crate) fn record_park(&self, park: Option<Park>) {
+        let (reason, at, on) = match park {
+            Some(p) => (p.reason, p.at as *const Location<'static> as *mut Location<'static>, p.on),
+            None => (WaitReason::Unknown, std::ptr::null_mut(), WaitOn::default()),
         };
         let since = crate::time::clock::coarse_now_nanos();
         self.park.store((since << 8) | reason as u64, Ordering::Relaxed);
         self.park_at.store(at, Ordering::Relaxed);
+        self.park_on.store(on.object, Ordering::Relaxed);
+        self.park_peer.store(on.peer, Ordering::Relaxed);
     }
 
-    /// The last park: reason, call site, and since when (clock nanos).
-    pub(crate) fn last_park(&self) -> (WaitReason, Option<&'static Location<'static>>, u64) {
+    /// The last park: reason, call site, since when (clock nanos), and what
+    /// it waits on.
+    pub(crate) fn last_park(
+        &self,
+    ) -> (WaitReason, Option<&'static Location<'static>>, u64, WaitOn) {
         let word = self.park.load(Ordering::Relaxed);
         let at = self.park_at.load(Ordering::Relaxed);
         // SAFETY: only `&'static Location`s (or null) are ever stored.
         let at = unsafe { at.cast_const().as_ref() };
-        (WaitReason::from_u8(word as u8), at, word >> 8)
+        let on = WaitOn {
+            object: self.park_on.load(Ordering::Relaxed),
+            peer: self.park_peer.load(Ordering::Relaxed),
+        };
+        (WaitReason::from_u8(word as u8), at, word >> 8, on)
     }
+
+    /// The lock this goroutine took last and still holds; 0 if none.
+    pub(crate) fn holds(&self) -> usize {
+        self.holds.load(Ordering::Relaxed)
+    }
+
+    /// This goroutine (running now) took lock `object`.
+    pub(crate) fn set_holds(&self, object: usize) {
+        self.holds.store(object, Ordering::Relaxed);
+    }
+
+    /// This goroutine (running now) releases lock `object`. Only the
+    /// goroutine itself stores into `holds` besides [`Meta::clear_holds`],
+    /// which clears only `object` too, so load-then-store loses nothing.
+    pub(crate) fn release_holds(&self, object: usize) {
+        if self.holds.load(Ordering::Relaxed) == object {
+            self.holds.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// Another goroutine releases lock `object` that this one took: clears
+    /// it unless this one has taken another lock since.
+    pub(crate) fn clear_holds(&self, object: usize) {
+        let _ = self.holds.compare_exchange(object, 0, Ordering::Relaxed, Ordering::Relaxed);
+    }
+}
+
+/// What a goroutine said about its park during the poll that returned
+/// `Pending` (`runtime::current::will_park_on`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Park {
+    /// Why.
+    pub(crate) reason: WaitReason,
+    /// Where.
+    pub(crate) at: &'static Location<'static>,
+    /// On what.
+    pub(crate) on: WaitOn,
 }

@@ -20,7 +20,7 @@
 //! snapshots are empty: that configuration exists only to measure the
 //! registry's cost.
 
-use super::meta::Meta;
+use super::meta::{Meta, WaitOn};
 use super::WaitReason;
 use std::panic::Location;
 use std::sync::Arc;
@@ -71,6 +71,8 @@ pub(crate) enum GoroutineState {
         at: Option<&'static Location<'static>>,
         /// When it parked.
         since: Instant,
+        /// What it waits on, if the future said.
+        on: WaitOn,
     },
 }
 
@@ -92,6 +94,8 @@ pub(crate) struct GoroutineInfo {
     pub(crate) spawned_at: &'static Location<'static>,
     /// What it is doing.
     pub(crate) state: GoroutineState,
+    /// The lock it took last and still holds (address); 0 if none.
+    pub(crate) holds: usize,
 }
 
 /// Builds the snapshot record of `g`.
@@ -101,8 +105,9 @@ fn info_of(g: &dyn Registered) -> GoroutineInfo {
         Status::Runnable => GoroutineState::Runnable,
         Status::Running => GoroutineState::Running,
         Status::Parked => {
-            let (reason, at, since) = meta.last_park();
-            GoroutineState::Parked { reason, at, since: crate::time::clock::instant_of(since) }
+            let (reason, at, since, on) = meta.last_park();
+            let since = crate::time::clock::instant_of(since);
+            GoroutineState::Parked { reason, at, since, on }
         }
     };
     GoroutineInfo {
@@ -113,6 +118,7 @@ fn info_of(g: &dyn Registered) -> GoroutineInfo {
         name: meta.name.as_deref().map(str::to_owned),
         spawned_at: meta.spawned_at,
         state,
+        holds: meta.holds(),
     }
 }
 
@@ -189,6 +195,18 @@ fn collect(mut keep: impl FnMut(&dyn Registered) -> bool) -> Vec<Arc<dyn Registe
     out
 }
 
+/// Runs `f` on the record of live goroutine `id`, if it is listed (a scan
+/// of one shard, under its lock: for rare paths only).
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
+pub(crate) fn with_goroutine(id: u64, f: impl FnOnce(&Meta)) {
+    #[cfg(feature = "diagnostics")]
+    if let Some(g) = shard(id).slots.iter().flatten().find(|g| g.meta().id == id) {
+        f(g.meta());
+    }
+    #[cfg(not(feature = "diagnostics"))]
+    let _ = (id, f);
+}
+
 /// Every live goroutine of every runtime, in id order.
 #[allow(dead_code)] // read by the diagnostics area (issue 5)
 pub(crate) fn snapshot() -> Vec<GoroutineInfo> {
@@ -244,7 +262,9 @@ mod tests {
             assert_eq!(info.parent, main_id);
             assert_eq!(info.runtime, rt_id());
             assert!(info.spawned_at.file().ends_with("registry.rs"));
-            let GoroutineState::Parked { reason, at, since } = info.state else { unreachable!() };
+            let GoroutineState::Parked { reason, at, since, .. } = info.state else {
+                unreachable!()
+            };
             assert_eq!(reason, WaitReason::Blocking);
             assert!(at.is_some_and(|at| at.file().ends_with("registry.rs")), "{at:?}");
             assert!(since <= Instant::now());
