@@ -5,12 +5,16 @@
 //! |---|---|
 //! | `runtime.NumGoroutine()` | [`crate::num_goroutine`], [`metrics`] |
 //! | `pprof.Lookup("goroutine").WriteTo(w, 2)`, SIGQUIT | [`dump`], SIGQUIT |
-//! | "all goroutines are asleep - deadlock!" | the monitor, exit status 2 |
+//! | "all goroutines are asleep - deadlock!" | the monitor, exit status 2 (Linux) |
+//! | goroutine leak profile (experimental) | [`deadlocks`]: cycles while others run |
 //! | `goleak.VerifyNone(t)` | `#[goro::test]`, [`verify_none`] |
 //! | sysmon's `retake` | the monitor: [`blocking_reports`] |
 //!
 //! Everything reads the runtime's goroutine registry; see `ARCHITECTURE.md`
-//! (Diagnostics) for how the parts fit.
+//! (Diagnostics) for how the parts fit, and `goro/src/debug/README.md` for
+//! the partial deadlock report: what goroutines, locks and channels record
+//! for it (`hold.rs`), why its cycles are consistent, and what it cannot
+//! see.
 
 mod config;
 mod deadlock;
