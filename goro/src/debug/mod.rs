@@ -31,8 +31,8 @@ mod view;
 
 pub use crate::runtime::WaitReason;
 pub use config::{
-    blocking_threshold, deadlock_detection, set_blocking_threshold, set_deadlock_detection,
-    set_sigquit_exits,
+    blocking_threshold, deadlock_detection, deadlock_detection_supported, set_blocking_threshold,
+    set_deadlock_detection, set_sigquit_exits,
 };
 pub use dump::{dump, format_dump, format_goroutine};
 pub use graph::{deadlocks, deadlocks_in, Deadlock, WaitEdge, WaitGraph};
