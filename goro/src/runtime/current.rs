@@ -114,7 +114,7 @@ pub(crate) fn as_goroutine<R>(meta: &Meta, f: impl FnOnce() -> R) -> R {
             GOROUTINE.with(|g| g.set(self.0));
         }
     }
-    let now = Polled { id: meta.id, scope: meta.scope, meta };
+    let now = Polled { id: meta.id, scope: meta.scope(), meta };
     let _back = Back(GOROUTINE.with(|g| g.replace(now)));
     f()
 }

@@ -12,7 +12,7 @@
 //! a lock it took (`debug/hold.rs`).
 
 use super::WaitReason;
-use crate::loom::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use crate::loom::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::cell::Cell;
 use std::panic::Location;
 
@@ -22,8 +22,9 @@ const ID_BATCH: u64 = 64;
 
 /// The next unallocated id batch. Ids start at 1 like Go's.
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-/// The next leak-attribution scope id; 0 is "no scope".
-static NEXT_SCOPE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+/// The next leak-attribution scope id; 0 is "no scope". 32 bits, so that
+/// `Meta` packs it with its slot index (ids wrap after 2^32 scopes).
+static NEXT_SCOPE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
 
 thread_local! {
     /// This thread's id batch: `(next, end)`.
@@ -46,7 +47,7 @@ pub(crate) fn next_id() -> u64 {
 
 /// A fresh scope id (see `current::enter_scope`).
 pub(crate) fn next_scope() -> u64 {
-    NEXT_SCOPE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    u64::from(NEXT_SCOPE.fetch_add(1, std::sync::atomic::Ordering::Relaxed).max(1))
 }
 
 /// What a parked goroutine waits on, as far as its primitive can tell:
@@ -66,12 +67,14 @@ pub(crate) struct Meta {
     pub(crate) id: u64,
     /// Id of the goroutine that spawned it; 0 if spawned off any goroutine.
     pub(crate) parent: u64,
-    /// Leak-attribution scope inherited from the parent; 0 if none.
-    pub(crate) scope: u64,
+    /// Leak-attribution scope inherited from the parent; 0 if none (see
+    /// [`next_scope`]: always below 2^32).
+    scope: u32,
     /// Where `go` was called.
     pub(crate) spawned_at: &'static Location<'static>,
-    /// Optional name given with `go_named`.
-    pub(crate) name: Option<Box<str>>,
+    /// Optional name given with `go_named`, boxed once more so that it
+    /// takes one word of the header (names are rare; the header is not).
+    name: Option<Box<Name>>,
     /// Last park: `since_nanos << 8 | reason as u8`.
     park: AtomicU64,
     /// Last park's call site; null if the future did not say.
@@ -83,9 +86,10 @@ pub(crate) struct Meta {
     /// The lock this goroutine took last and still holds (its address); 0
     /// if none or unknown.
     holds: AtomicUsize,
-    /// Index in the registry shard's vector (maintained under the shard lock).
+    /// Index in the registry shard's vector (maintained under the shard
+    /// lock); 32 bits, packed with `scope`.
     #[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
-    pub(crate) slot: AtomicUsize,
+    pub(crate) slot: AtomicU32,
 }
 
 impl Meta {
@@ -99,15 +103,15 @@ impl Meta {
         Meta {
             id,
             parent,
-            scope,
+            scope: u32::try_from(scope).expect("scope ids come from next_scope"),
             spawned_at,
-            name,
+            name: name.map(|n| Box::new(Name(n))),
             park: AtomicU64::new(0),
             park_at: AtomicPtr::new(std::ptr::null_mut()),
             park_on: AtomicUsize::new(0),
             park_peer: AtomicU64::new(0),
             holds: AtomicUsize::new(0),
-            slot: AtomicUsize::new(usize::MAX),
+            slot: AtomicU32::new(u32::MAX),
         }
     }
 
@@ -140,6 +144,16 @@ impl Meta {
         (WaitReason::from_u8(word as u8), at, word >> 8, on)
     }
 
+    /// The leak-attribution scope; 0 if none.
+    pub(crate) fn scope(&self) -> u64 {
+        u64::from(self.scope)
+    }
+
+    /// The name given with `go_named`, if any.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.name.as_deref().map(|n| &*n.0)
+    }
+
     /// The lock this goroutine took last and still holds; 0 if none.
     pub(crate) fn holds(&self) -> usize {
         self.holds.load(Ordering::Relaxed)
@@ -165,6 +179,9 @@ impl Meta {
         let _ = self.holds.compare_exchange(object, 0, Ordering::Relaxed, Ordering::Relaxed);
     }
 }
+
+/// A goroutine's name, behind one thin pointer.
+struct Name(Box<str>);
 
 /// What a goroutine said about its park during the poll that returned
 /// `Pending` (`runtime::current::will_park_on`).

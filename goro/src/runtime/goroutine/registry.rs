@@ -113,9 +113,9 @@ fn info_of(g: &dyn Registered) -> GoroutineInfo {
     GoroutineInfo {
         id: meta.id,
         parent: meta.parent,
-        scope: meta.scope,
+        scope: meta.scope(),
         runtime: g.runtime_id(),
-        name: meta.name.as_deref().map(str::to_owned),
+        name: meta.name().map(str::to_owned),
         spawned_at: meta.spawned_at,
         state,
         holds: meta.holds(),
@@ -154,7 +154,8 @@ pub(crate) fn insert(g: Arc<dyn Registered>) {
                 shard.slots.len() - 1
             }
         };
-        g.meta().slot.store(slot, std::sync::atomic::Ordering::Relaxed); // under the lock
+        let index = u32::try_from(slot).expect("goro::runtime: over 2^32 goroutines in a shard");
+        g.meta().slot.store(index, std::sync::atomic::Ordering::Relaxed); // under the lock
         shard.slots[slot] = Some(g);
     }
     #[cfg(not(feature = "diagnostics"))]
@@ -165,7 +166,7 @@ pub(crate) fn insert(g: Arc<dyn Registered>) {
 pub(crate) fn remove(meta: &Meta) {
     #[cfg(feature = "diagnostics")]
     {
-        let slot = meta.slot.load(std::sync::atomic::Ordering::Relaxed); // written under the lock
+        let slot = meta.slot.load(std::sync::atomic::Ordering::Relaxed) as usize; // written under the lock
         let mut shard = shard(meta.id);
         let listed = shard.slots.get(slot).and_then(Option::as_ref);
         if !listed.is_some_and(|g| std::ptr::eq(g.meta(), meta)) {
@@ -219,7 +220,7 @@ pub(crate) fn snapshot() -> Vec<GoroutineInfo> {
 #[allow(dead_code)] // read by the diagnostics area (issue 5)
 pub(crate) fn scope_goroutines(scope: u64) -> Vec<GoroutineInfo> {
     let mut all: Vec<_> =
-        collect(|g| g.meta().scope == scope).iter().map(|g| info_of(&**g)).collect();
+        collect(|g| g.meta().scope() == scope).iter().map(|g| info_of(&**g)).collect();
     all.sort_unstable_by_key(|g| g.id);
     all
 }
