@@ -179,7 +179,13 @@
 //!   `fatal error: all goroutines are asleep - deadlock!` and the dump, and
 //!   exits with status 2 (`GORO_DEADLOCK=0` turns it off). It never fires
 //!   while a plain thread, a timer or a blocking job could still wake
-//!   something.
+//!   something, and it needs Linux's `/proc` to list threads: on other
+//!   systems it never fires (use [`debug::deadlocks`] there).
+//! - [`debug::deadlocks`] finds goroutines that wait on each other in a
+//!   cycle while the rest of the program runs on: two `Mutex`es locked in
+//!   opposite orders, two goroutines each receiving from a channel only the
+//!   other sends on, a join under a lock the child needs. Each cycle lists
+//!   its goroutines, what each waits on and who holds it.
 //! - `#[goro::test]` fails a test whose goroutines outlive it and prints
 //!   them, pinned on the right test even when tests run in parallel;
 //!   [`debug::verify_none`] is the same check anywhere
@@ -252,6 +258,7 @@
 //! | `pprof.Lookup("goroutine").WriteTo(w, 2)` | [`debug::dump`]`()` |
 //! | SIGQUIT (Ctrl-\\) goroutine dump | the same; `GORO_SIGQUIT=continue` to keep running |
 //! | "all goroutines are asleep - deadlock!" | the same, exit status 2; `GORO_DEADLOCK=0` |
+//! | goroutine leak profile (experimental, GC-based) | [`debug::deadlocks`]`()`: cycles among parked goroutines, while others run |
 //! | `goleak.VerifyNone(t)` | `#[goro::test]` (automatic), [`debug::verify_none`]`()` |
 //! | sysmon's hand-off of a P blocked in a syscall | the monitor; [`debug::blocking_reports`] |
 //! | `trace.Start(w)` / `trace.Stop()`, `go tool trace` | [`trace::start`]`(w)` / [`trace::stop`]`()`, ui.perfetto.dev |

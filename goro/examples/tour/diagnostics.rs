@@ -1,6 +1,9 @@
-//! Diagnostics: a deadlock and Go's report, a leak caught, a blocking
-//! goroutine reported while the others run on time, and a trace to open.
+//! Diagnostics: a deadlock and Go's report, a lock-order cycle found while
+//! the program runs on, a leak caught, a blocking goroutine reported while
+//! the others run on time, and a trace to open.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Runs the `deadlock` example as a child process and shows its report.
@@ -18,6 +21,63 @@ fn deadlock_report() {
         }
         Err(e) => println!("could not run the example: {e}"),
     }
+}
+
+/// Two goroutines lock two mutexes in opposite orders and deadlock, while a
+/// third keeps counting: `goro::debug::deadlocks()` finds the cycle without
+/// stopping anything (Go only notices when every goroutine is asleep).
+async fn lock_order_cycle() {
+    println!("-- a lock-order cycle found while the program runs on --");
+    let stop = Arc::new(AtomicBool::new(false));
+    let ticks = Arc::new(AtomicU64::new(0));
+    let (stop2, ticks2) = (stop.clone(), ticks.clone());
+    let ticker = goro::go_named("ticker", async move {
+        while !stop2.load(Ordering::Relaxed) {
+            ticks2.fetch_add(1, Ordering::Relaxed);
+            goro::time::sleep(Duration::from_millis(1)).await;
+        }
+    });
+    let accounts = Arc::new((goro::sync::Mutex::new(100), goro::sync::Mutex::new(0)));
+    let (a_in, a_in_rx) = goro::chan::<()>(1);
+    let (b_in, b_in_rx) = goro::chan::<()>(1);
+    let acc = accounts.clone();
+    let alice = goro::go_named("transfer a->b", async move {
+        let _from = acc.0.lock().await;
+        a_in.send(()).await.ok();
+        b_in_rx.recv().await; // both hold their first lock now
+        let _to = acc.1.lock().await; // bob holds it, and waits for ours
+    });
+    let acc = accounts.clone();
+    let bob = goro::go_named("transfer b->a", async move {
+        let _from = acc.1.lock().await;
+        b_in.send(()).await.ok();
+        a_in_rx.recv().await;
+        let _to = acc.0.lock().await;
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let found = loop {
+        let cycles = goro::debug::deadlocks();
+        if let Some(d) = cycles.into_iter().find(|d| d.ids().contains(&alice.id())) {
+            break Some(d);
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+        goro::time::sleep(Duration::from_millis(5)).await;
+    };
+    match found {
+        Some(d) => print!("{d}"),
+        None => println!("no cycle found?"),
+    }
+    let before = ticks.load(Ordering::Relaxed);
+    goro::time::sleep(Duration::from_millis(20)).await;
+    let after = ticks.load(Ordering::Relaxed);
+    println!("the rest runs on: the ticker ticked {before} -> {after} times meanwhile");
+    alice.abort(); // the fix here: give up one transfer, releasing its lock
+    let _ = alice.await;
+    bob.await.expect("bob panicked");
+    stop.store(true, Ordering::Relaxed);
+    ticker.await.expect("ticker panicked");
 }
 
 /// Leaks a goroutine and lets `verify_none` catch it, as `#[goro::test]` does.
@@ -85,6 +145,7 @@ async fn trace_file() {
 pub async fn run() {
     println!("== diagnostics ==");
     deadlock_report();
+    lock_order_cycle().await;
     leak_caught().await;
     blocking_reported().await;
     trace_file().await;

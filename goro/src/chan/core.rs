@@ -18,8 +18,10 @@
 use super::lock::{ChanGuard, ChanLock, Locked};
 use super::signal::Signal;
 use super::waitq::{Entry, Op, Token, WaitQueue};
+use crate::debug::hold::LastUsers;
 use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::loom::Arc;
+use crate::runtime::goroutine::meta::WaitOn;
 use std::collections::VecDeque;
 use std::task::Waker;
 
@@ -67,6 +69,8 @@ pub(crate) struct Chan<T> {
     senders: AtomicUsize,
     /// Live `Receiver`s; the last one to go fails all sends.
     receivers: AtomicUsize,
+    /// The last goroutine on each side, for the deadlock report.
+    users: LastUsers,
 }
 
 impl<T> Chan<T> {
@@ -85,6 +89,7 @@ impl<T> Chan<T> {
             cap,
             senders: AtomicUsize::new(senders),
             receivers: AtomicUsize::new(1),
+            users: LastUsers::default(),
         })
     }
 
@@ -133,6 +138,7 @@ impl<T> Chan<T> {
 
     /// The send step under the lock; returns the waiter to wake, if any.
     fn send_locked(&self, st: &mut State<T>, v: T) -> (SendNow<T>, Option<Arc<Op<T>>>) {
+        self.users.sent();
         if st.closed || st.no_receivers {
             return (SendNow::Closed(v), None);
         }
@@ -162,6 +168,7 @@ impl<T> Chan<T> {
 
     /// The receive step under the lock; returns the waiter to wake, if any.
     fn recv_locked(&self, st: &mut State<T>) -> (RecvNow<T>, Option<Arc<Op<T>>>) {
+        self.users.received();
         if let Some(v) = st.buf.pop_front() {
             // A waiting sender's value moves into the freed place (Go's recv
             // on a full buffered channel).
@@ -215,6 +222,7 @@ impl<T> Chan<T> {
     /// select's register step for a receive case: queue an empty slot,
     /// unless the receive could complete now (then `None`).
     pub(crate) fn register_recv(&self, signal: &Arc<Signal>, case: usize) -> Option<Arc<Op<T>>> {
+        self.users.received();
         self.with(|st| {
             if !st.buf.is_empty() || st.closed || st.sendq.has_live_other(signal) {
                 return None;
@@ -233,6 +241,7 @@ impl<T> Chan<T> {
         case: usize,
         v: T,
     ) -> Result<Arc<Op<T>>, T> {
+        self.users.sent();
         self.with(|st| {
             let ready = st.closed || st.no_receivers || st.buf.len() < self.cap;
             if ready || st.recvq.has_live_other(signal) {
@@ -282,6 +291,16 @@ impl<T> Chan<T> {
         let Some(wake) = wake else { return false };
         wake.iter().for_each(|op| op.signal().wake());
         true
+    }
+
+    /// What a receiver parking here waits on (deadlock report).
+    pub(crate) fn recv_wait(&self) -> WaitOn {
+        self.users.recv_wait(self, self.senders.load(Ordering::Relaxed))
+    }
+
+    /// What a sender parking here waits on (deadlock report).
+    pub(crate) fn send_wait(&self) -> WaitOn {
+        self.users.send_wait(self, self.receivers.load(Ordering::Relaxed))
     }
 
     /// Counts one more sender.

@@ -13,7 +13,7 @@ use super::core::{Chan, RecvNow, Waiter};
 use super::error::{RecvTimeoutError, TryRecvError};
 use super::park;
 use crate::loom::Arc;
-use crate::runtime::current::will_park;
+use crate::runtime::current::{will_park, will_park_on};
 use crate::runtime::WaitReason;
 use std::fmt;
 use std::future::Future;
@@ -160,7 +160,7 @@ fn poll_recv<T>(
         if w.signal().selected().is_none() {
             w.signal().set_waker(cx.waker());
             if w.signal().selected().is_none() {
-                will_park(WaitReason::ChanReceive, at);
+                will_park_on(WaitReason::ChanReceive, at, chan.recv_wait());
                 return Poll::Pending;
             }
         }
@@ -175,7 +175,7 @@ fn poll_recv<T>(
         Ok(RecvNow::Closed | RecvNow::Empty) => Poll::Ready(None),
         Err(w) => {
             *wait = Some(w);
-            will_park(WaitReason::ChanReceive, at);
+            will_park_on(WaitReason::ChanReceive, at, chan.recv_wait());
             Poll::Pending
         }
     }

@@ -12,7 +12,7 @@ use super::core::{Chan, SendNow, Waiter};
 use super::error::{SendError, SendTimeoutError, TrySendError};
 use super::park;
 use crate::loom::Arc;
-use crate::runtime::current::will_park;
+use crate::runtime::current::{will_park, will_park_on};
 use crate::runtime::WaitReason;
 use std::fmt;
 use std::future::Future;
@@ -197,7 +197,7 @@ impl<T> Future for Send<'_, T> {
             if w.signal().selected().is_none() {
                 w.signal().set_waker(cx.waker());
                 if w.signal().selected().is_none() {
-                    will_park(WaitReason::ChanSend, this.at);
+                    will_park_on(WaitReason::ChanSend, this.at, this.chan.send_wait());
                     return Poll::Pending;
                 }
             }
@@ -212,7 +212,7 @@ impl<T> Future for Send<'_, T> {
             Ok(SendNow::Closed(v) | SendNow::Full(v)) => Poll::Ready(Err(SendError(v))),
             Err(w) => {
                 this.wait = Some(w);
-                will_park(WaitReason::ChanSend, this.at);
+                will_park_on(WaitReason::ChanSend, this.at, this.chan.send_wait());
                 Poll::Pending
             }
         }

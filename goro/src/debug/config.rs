@@ -50,9 +50,23 @@ pub fn set_deadlock_detection(on: bool) {
     DEADLOCK.store(on, Relaxed);
 }
 
-/// Whether the deadlock detector is on.
+/// Whether the deadlock detector is on (see
+/// [`deadlock_detection_supported`] for whether it can fire here).
 pub fn deadlock_detection() -> bool {
     DEADLOCK.load(Relaxed)
+}
+
+/// Whether the whole-program deadlock detector can fire on this system. It
+/// declares a deadlock only when no thread but goro's own exists, which it
+/// learns from Linux's `/proc/self/task`; elsewhere it stays silent (never a
+/// false report). [`deadlocks`](super::deadlocks), the partial report, works
+/// everywhere.
+///
+/// ```
+/// assert_eq!(goro::debug::deadlock_detection_supported(), cfg!(target_os = "linux"));
+/// ```
+pub fn deadlock_detection_supported() -> bool {
+    super::threads::CAN_LIST
 }
 
 /// Sets how long one poll may hold a worker before the monitor hands its

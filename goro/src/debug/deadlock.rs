@@ -32,7 +32,10 @@
 //!
 //! The cost of soundness: a program with any foreign thread alive (a test
 //! harness, a thread pool of another library) is never declared dead, and
-//! detection needs Linux's `/proc` to list threads.
+//! detection needs Linux's `/proc` to list threads. Elsewhere (macOS, the
+//! BSDs) the detector is compiled in but never samples: it stays silent,
+//! [`super::deadlock_detection_supported`] says so, and the partial report
+//! (`graph.rs`), which needs no thread list, still works.
 
 use super::threads;
 use super::view::{goroutines, State};
@@ -52,7 +55,8 @@ pub(crate) struct Sample {
 
 /// A sample, if the program looks dead right now.
 pub(crate) fn sample() -> Option<Sample> {
-    if !super::config::deadlock_detection() || !runtime_idle() {
+    // Without a thread list no sample can ever pass: skip the registry walk.
+    if !threads::CAN_LIST || !super::config::deadlock_detection() || !runtime_idle() {
         return None;
     }
     let parked = all_parked()?;

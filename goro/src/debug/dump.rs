@@ -82,9 +82,16 @@ mod tests {
             id,
             parent: 1,
             name: Some("worker".into()),
-            state: State::Parked { reason, at: Some(Location::caller()), since: now - waited },
+            state: State::Parked {
+                reason,
+                at: Some(Location::caller()),
+                since: now - waited,
+                object: 0,
+                waits_for: 0,
+            },
             spawned_at: Location::caller(),
             scope: 0,
+            holds: 0,
         }
     }
 

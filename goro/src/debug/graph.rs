@@ -2,25 +2,50 @@
 //!
 //! Nodes are goroutines; an edge `a -> b` says "a is parked waiting on a
 //! resource that b holds (a `Mutex` or `RwLock`), or that b last used (the
-//! other side of a channel)". A cycle of parked goroutines is a deadlock
-//! among them even while the rest of the program runs: none of them can
-//! wake the next. Edges come straight from [`WaitGraph::edge`] or from
-//! resources ([`WaitGraph::waits_on`] + [`WaitGraph::held_by`]).
+//! other side of a channel), or b itself (a join)". A cycle of parked
+//! goroutines is a deadlock among them even while the rest of the program
+//! runs: none of them can wake the next. Edges come straight from
+//! [`WaitGraph::edge`] or from resources ([`WaitGraph::waits_on`] +
+//! [`WaitGraph::held_by`]); [`WaitGraph::from_goroutines`] draws them from
+//! what the registry records (`debug/hold.rs` says what that is).
 //!
 //! Algorithm: Tarjan's strongly connected components, iterative so that a
 //! long chain cannot overflow the stack; every component with two or more
 //! goroutines, or with a self-edge, is a cycle. O(nodes + edges).
+//!
+//! Consistency ([`deadlocks`]): the registry is read one goroutine at a
+//! time while the program runs, so one pass could pair goroutine A parked
+//! before B ran with B parked after A woke (a ping-pong pair). So the
+//! report reads twice and keeps a cycle only if each member was already
+//! parked before the first pass began (its park time, from the coarse
+//! clock, is older than the pass's start) and shows the same park record
+//! and held lock in the second pass. A goroutine that parks again gets a
+//! park time at or after the first pass's start, so an unchanged record
+//! means it stayed parked from its first read to its second; all first
+//! reads precede all second reads, so at one instant every member was
+//! parked with the records shown.
+//!
+//! What the edges mean is Go's user-level reading, not a proof: a channel
+//! edge names the goroutine that last used the other side, kept only when
+//! that side has a single handle (with several, any could complete the
+//! operation). A goroutine that moved that handle elsewhere after using it,
+//! or a lock guard moved to another goroutine, can make an edge wrong.
 
 use super::dump::format_dump;
-use super::view::{goroutines, GoroutineView};
+use super::view::{goroutines, GoroutineView, State};
+use crate::runtime::WaitReason;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::time::Instant;
+
+/// Adjacency: waiter -> (goroutine waited for -> object, 0 if none).
+type Edges = BTreeMap<u64, BTreeMap<u64, u64>>;
 
 /// A wait-for graph among goroutines (by id).
 #[derive(Clone, Debug, Default)]
 pub struct WaitGraph {
-    /// Direct edges: waiter -> goroutines it waits for.
-    edges: BTreeMap<u64, BTreeSet<u64>>,
+    /// Direct edges, with the object they go through (0 if none).
+    edges: Edges,
     /// Resource -> goroutines waiting on it.
     waiters: BTreeMap<u64, BTreeSet<u64>>,
     /// Resource -> goroutines holding (or last using) it.
@@ -33,9 +58,34 @@ impl WaitGraph {
         Self::default()
     }
 
+    /// The graph the registry's records draw among the parked goroutines of
+    /// `gs`: each waits on its object and for its direct peer (a channel's
+    /// last other-side user, a joined goroutine), and holds its lock.
+    pub fn from_goroutines(gs: &[GoroutineView]) -> Self {
+        let mut graph = WaitGraph::new();
+        for g in gs {
+            let State::Parked { object, waits_for, .. } = g.state else { continue };
+            if object != 0 {
+                graph.waits_on(g.id, object);
+            }
+            if waits_for != 0 && waits_for != g.id {
+                graph.edge_via(g.id, waits_for, object);
+            }
+            if g.holds != 0 {
+                graph.held_by(g.holds, g.id);
+            }
+        }
+        graph
+    }
+
     /// `waiter` waits for `holder`.
     pub fn edge(&mut self, waiter: u64, holder: u64) {
-        self.edges.entry(waiter).or_default().insert(holder);
+        self.edge_via(waiter, holder, 0);
+    }
+
+    /// `waiter` waits for `holder` through `object` (0: none).
+    pub fn edge_via(&mut self, waiter: u64, holder: u64, object: u64) {
+        self.edges.entry(waiter).or_default().insert(holder, object);
     }
 
     /// Goroutine `g` is parked on `resource` (any stable id, e.g. an address).
@@ -49,12 +99,12 @@ impl WaitGraph {
     }
 
     /// Every edge, direct or through a resource.
-    fn all_edges(&self) -> BTreeMap<u64, BTreeSet<u64>> {
+    fn all_edges(&self) -> Edges {
         let mut all = self.edges.clone();
-        for (res, ws) in &self.waiters {
-            for &h in self.holders.get(res).into_iter().flatten() {
+        for (&res, ws) in &self.waiters {
+            for &h in self.holders.get(&res).into_iter().flatten() {
                 for &w in ws {
-                    all.entry(w).or_default().insert(h);
+                    all.entry(w).or_default().insert(h, res);
                 }
             }
         }
@@ -64,25 +114,44 @@ impl WaitGraph {
     /// The goroutine sets that wait on each other, each sorted, in order of
     /// their smallest id.
     pub fn cycles(&self) -> Vec<Vec<u64>> {
+        self.cycles_and_edges().into_iter().map(|(c, _)| c).collect()
+    }
+
+    /// Each cycle with its edges.
+    fn cycles_and_edges(&self) -> Vec<(Vec<u64>, Vec<WaitEdge>)> {
         let edges = self.all_edges();
-        let mut found: Vec<Vec<u64>> = Tarjan::new(&edges)
+        let mut found: Vec<_> = Tarjan::new(&edges)
             .components()
             .into_iter()
-            .filter(|c| c.len() > 1 || edges.get(&c[0]).is_some_and(|s| s.contains(&c[0])))
+            .filter(|c| c.len() > 1 || edges.get(&c[0]).is_some_and(|s| s.contains_key(&c[0])))
             .map(|mut c| {
                 c.sort_unstable();
-                c
+                let inside = edges_within(&edges, &c);
+                (c, inside)
             })
             .collect();
-        found.sort();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
         found
     }
+}
+
+/// The edges of `edges` among the goroutines of `members` (sorted).
+fn edges_within(edges: &Edges, members: &[u64]) -> Vec<WaitEdge> {
+    let mut out = Vec::new();
+    for &waiter in members {
+        for (&waits_for, &object) in edges.get(&waiter).into_iter().flatten() {
+            if members.binary_search(&waits_for).is_ok() {
+                out.push(WaitEdge { waiter, waits_for, object });
+            }
+        }
+    }
+    out
 }
 
 /// Iterative Tarjan SCC over a sparse graph.
 struct Tarjan<'a> {
     /// The graph.
-    edges: &'a BTreeMap<u64, BTreeSet<u64>>,
+    edges: &'a Edges,
     /// Discovery index and low-link of each visited node.
     index: BTreeMap<u64, (usize, usize)>,
     /// Tarjan's node stack, and membership.
@@ -95,7 +164,7 @@ struct Tarjan<'a> {
 
 impl<'a> Tarjan<'a> {
     /// A search over `edges`.
-    fn new(edges: &'a BTreeMap<u64, BTreeSet<u64>>) -> Self {
+    fn new(edges: &'a Edges) -> Self {
         Tarjan {
             edges,
             index: BTreeMap::new(),
@@ -118,7 +187,7 @@ impl<'a> Tarjan<'a> {
 
     /// The successors of `n`.
     fn succ(&self, n: u64) -> Vec<u64> {
-        self.edges.get(&n).map(|s| s.iter().copied().collect()).unwrap_or_default()
+        self.edges.get(&n).map(|s| s.keys().copied().collect()).unwrap_or_default()
     }
 
     /// Depth-first search from `root` with an explicit frame stack.
@@ -180,18 +249,66 @@ impl<'a> Tarjan<'a> {
     }
 }
 
+/// One wait-for edge of a cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitEdge {
+    /// The parked goroutine.
+    pub waiter: u64,
+    /// The goroutine it waits for.
+    pub waits_for: u64,
+    /// The object between them (the lock held, the channel last used);
+    /// 0 for a direct edge (a join).
+    pub object: u64,
+}
+
 /// Goroutines that wait on each other in a cycle.
 #[derive(Clone, Debug)]
 pub struct Deadlock {
     /// The goroutines of the cycle, in id order.
     pub goroutines: Vec<GoroutineView>,
+    /// Who waits for whom among them, by waiter id.
+    pub edges: Vec<WaitEdge>,
+}
+
+impl Deadlock {
+    /// The ids of the goroutines of the cycle, in order.
+    pub fn ids(&self) -> Vec<u64> {
+        self.goroutines.iter().map(|g| g.id).collect()
+    }
 }
 
 impl fmt::Display for Deadlock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ids: Vec<String> = self.goroutines.iter().map(|g| g.id.to_string()).collect();
-        writeln!(f, "goroutines {} wait on each other:\n", ids.join(", "))?;
-        f.write_str(&format_dump(&self.goroutines, std::time::Instant::now()))
+        writeln!(f, "goroutines {} wait on each other:", ids.join(", "))?;
+        for e in &self.edges {
+            let g = self.goroutines.iter().find(|g| g.id == e.waiter);
+            let reason = g.and_then(GoroutineView::wait_reason).unwrap_or(WaitReason::Unknown);
+            writeln!(
+                f,
+                "\tgoroutine {} [{reason}] waits for goroutine {}{}",
+                e.waiter,
+                e.waits_for,
+                via(reason, e.object)
+            )?;
+        }
+        writeln!(f)?;
+        f.write_str(&format_dump(&self.goroutines, Instant::now()))
+    }
+}
+
+/// How an edge goes, in words: ` (holds sync.Mutex 0x…)` and the like.
+fn via(reason: WaitReason, object: u64) -> String {
+    match (reason, object) {
+        (WaitReason::JoinHandle, _) => " (joins it)".into(),
+        (_, 0) => String::new(),
+        (WaitReason::ChanReceive, o) => format!(" (last sender on chan {o:#x})"),
+        (WaitReason::ChanSend, o) => format!(" (last receiver on chan {o:#x})"),
+        (WaitReason::MutexLock, o) => format!(" (holds sync.Mutex {o:#x})"),
+        (WaitReason::RwLockRead | WaitReason::RwLockWrite, o) => {
+            format!(" (holds sync.RWMutex {o:#x})")
+        }
+        (_, o) => format!(" (holds {o:#x})"),
     }
 }
 
@@ -200,22 +317,57 @@ pub fn deadlocks_in(graph: &WaitGraph, gs: &[GoroutineView]) -> Vec<Deadlock> {
     let parked: BTreeMap<u64, &GoroutineView> =
         gs.iter().filter(|g| g.is_parked()).map(|g| (g.id, g)).collect();
     graph
-        .cycles()
+        .cycles_and_edges()
         .into_iter()
-        .filter(|c| c.iter().all(|id| parked.contains_key(id)))
-        .map(|c| Deadlock { goroutines: c.iter().map(|id| parked[id].clone()).collect() })
+        .filter(|(c, _)| c.iter().all(|id| parked.contains_key(id)))
+        .map(|(c, edges)| Deadlock {
+            goroutines: c.iter().map(|id| parked[id].clone()).collect(),
+            edges,
+        })
         .collect()
 }
 
 /// The partial deadlock report: cycles of parked goroutines in the wait-for
-/// graph the registry knows, while the rest of the program may run on.
+/// graph the registry knows, found while the rest of the program may run on.
 ///
-/// Today the registry records each goroutine's wait reason and place, not
-/// the object it waits on nor who holds it; until channels and `sync`
-/// record holders, the graph has no edges and this finds nothing. Build a
-/// [`WaitGraph`] yourself and call [`deadlocks_in`] to use the algorithm.
+/// Edges come from what goroutines record (see `goro/src/debug/README.md`):
+/// a goroutine parked on a `sync::Mutex` or `RwLock` waits for the
+/// goroutine that took it; one parked on a channel waits for the last
+/// goroutine to use the other side, when that side has a single handle; one
+/// joining a goroutine waits for it. A cycle is reported only if all of its
+/// goroutines were parked before this call began and stayed so while it
+/// read (see "Consistency" in the source), so a goroutine that deadlocked
+/// a moment ago shows up on the next call a few milliseconds later.
+///
+/// Not seen: `select!` and `sleep` (they name no object), `WaitGroup`,
+/// `Cond`, `Once` and `Semaphore` (no single holder), channels with several
+/// handles on the other side, and locks held under a lock taken later.
+/// Empty without the `diagnostics` feature.
+///
+/// ```
+/// goro::run(async {
+///     assert!(goro::debug::deadlocks().is_empty());
+/// });
+/// ```
 pub fn deadlocks() -> Vec<Deadlock> {
-    deadlocks_in(&WaitGraph::new(), &goroutines())
+    let start = crate::time::clock::instant_of(crate::time::clock::coarse_now_nanos());
+    let first: Vec<GoroutineView> =
+        goroutines().into_iter().filter(|g| parked_before(g, start)).collect();
+    let found = deadlocks_in(&WaitGraph::from_goroutines(&first), &first);
+    if found.is_empty() {
+        return found;
+    }
+    let second: BTreeMap<u64, GoroutineView> =
+        goroutines().into_iter().map(|g| (g.id, g)).collect();
+    let unchanged = |g: &GoroutineView| {
+        second.get(&g.id).is_some_and(|s| s.state == g.state && s.holds == g.holds)
+    };
+    found.into_iter().filter(|d| d.goroutines.iter().all(unchanged)).collect()
+}
+
+/// Whether `g` is parked, since before `start`.
+fn parked_before(g: &GoroutineView, start: Instant) -> bool {
+    matches!(g.state, State::Parked { since, .. } if since < start)
 }
 
 #[cfg(test)]
@@ -282,12 +434,15 @@ mod tests {
                     reason: crate::runtime::WaitReason::MutexLock,
                     at: None,
                     since: std::time::Instant::now(),
+                    object: 0,
+                    waits_for: 0,
                 }
             } else {
                 State::Running
             },
             spawned_at: std::panic::Location::caller(),
             scope: 0,
+            holds: 0,
         };
         let mut g = WaitGraph::new();
         g.edge(1, 2);

@@ -13,6 +13,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Mutex;
 
+/// Whether this system lists a process's threads (Linux's `/proc`); the
+/// whole-program deadlock detector can fire only where it does.
+pub(crate) const CAN_LIST: bool = cfg!(target_os = "linux");
+
 /// Name prefixes of the threads goro starts. None of them wakes a goroutine
 /// unless a goroutine, a timer or a blocking job asks it to.
 const OWN: [&str; 5] =

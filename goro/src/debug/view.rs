@@ -22,6 +22,13 @@ pub enum State {
         at: Option<&'static Location<'static>>,
         /// Since when.
         since: Instant,
+        /// The object it waits on: the address of the channel, lock, wait
+        /// group… (a stable id while it waits); 0 if unknown (select, sleep).
+        object: u64,
+        /// The goroutine it waits for, when its primitive knows one
+        /// directly: the last user of a channel's other side (if that side
+        /// has a single handle), or the goroutine it joins; 0 if none.
+        waits_for: u64,
     },
 }
 
@@ -40,6 +47,10 @@ pub struct GoroutineView {
     pub spawned_at: &'static Location<'static>,
     /// The leak-attribution scope it inherited (a test's); 0 if none.
     pub scope: u64,
+    /// The lock (`sync::Mutex`, `sync::RwLock`) it took last and still
+    /// holds, by address; 0 if none. Locks taken before that one and still
+    /// held are not shown.
+    pub holds: u64,
 }
 
 impl GoroutineView {
@@ -62,7 +73,9 @@ impl From<GoroutineInfo> for GoroutineView {
         let state = match g.state {
             GoroutineState::Runnable => State::Runnable,
             GoroutineState::Running => State::Running,
-            GoroutineState::Parked { reason, at, since } => State::Parked { reason, at, since },
+            GoroutineState::Parked { reason, at, since, on } => {
+                State::Parked { reason, at, since, object: on.object as u64, waits_for: on.peer }
+            }
         };
         GoroutineView {
             id: g.id,
@@ -71,6 +84,7 @@ impl From<GoroutineInfo> for GoroutineView {
             state,
             spawned_at: g.spawned_at,
             scope: g.scope,
+            holds: g.holds as u64,
         }
     }
 }

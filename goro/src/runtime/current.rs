@@ -9,11 +9,12 @@
 //! - `WORKER` is set only on worker threads; owner-only operations on a
 //!   processor (local queue push/pop, timer insert) go through it, which is
 //!   what makes "only the owner touches the owner side" hold.
-//! - `GOROUTINE` is `(id, scope)` of the goroutine being polled on this
-//!   thread, or `(0, scope)` between polls, where `scope` is the one
-//!   `enter_scope` set (0 if none).
+//! - `GOROUTINE` is `(id, scope, meta)` of the goroutine being polled on
+//!   this thread, or `(0, scope, null)` between polls, where `scope` is the
+//!   one `enter_scope` set (0 if none). `meta` points at the polled
+//!   goroutine's `Meta`, alive for the whole poll (`as_goroutine` borrows it).
 
-use super::goroutine::meta::{next_scope, Meta};
+use super::goroutine::meta::{next_scope, Meta, Park, WaitOn};
 use super::goroutine::registry::{self, Registered, Status};
 use super::goroutine::WaitReason;
 use super::scheduler::{Shared, Worker};
@@ -31,10 +32,10 @@ thread_local! {
     static RUNTIME: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
     /// The worker (M) this thread is, if it is one.
     static WORKER: RefCell<Option<Rc<Worker>>> = const { RefCell::new(None) };
-    /// `(id, scope)` of the goroutine being polled here; see the header.
-    static GOROUTINE: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    /// The goroutine being polled here; see the header.
+    static GOROUTINE: Cell<Polled> = const { Cell::new(Polled { id: 0, scope: 0, meta: std::ptr::null() }) };
     /// What the goroutine being polled said it waits for, if it said.
-    static PARK: Cell<Option<(WaitReason, &'static Location<'static>)>> = const { Cell::new(None) };
+    static PARK: Cell<Option<Park>> = const { Cell::new(None) };
     /// Operations the goroutine being polled may still complete without
     /// yielding (see [`poll_budget`]); `UNLIMITED` off goroutines.
     static BUDGET: Cell<u32> = const { Cell::new(UNLIMITED) };
@@ -66,6 +67,17 @@ pub(crate) fn poll_budget(cx: &mut Context<'_>) -> Poll<()> {
             Poll::Ready(())
         }
     })
+}
+
+/// The goroutine being polled on a thread (see the header's invariants).
+#[derive(Clone, Copy)]
+struct Polled {
+    /// Its id; 0 between polls.
+    id: u64,
+    /// The leak-attribution scope of what this thread spawns.
+    scope: u64,
+    /// Its registry record; null between polls.
+    meta: *const Meta,
 }
 
 /// The process-wide runtime that `goro::go` uses outside any other.
@@ -123,32 +135,45 @@ pub(crate) fn with_worker<R>(f: impl FnOnce(&Worker) -> R) -> Option<R> {
     WORKER.with(|c| c.borrow().as_deref().map(f))
 }
 
-/// Runs `f` as goroutine `id` in `scope` (one poll), restoring after.
+/// Runs `f` as the goroutine `meta` describes (one poll), restoring after.
 #[inline]
-pub(crate) fn as_goroutine<R>(id: u64, scope: u64, f: impl FnOnce() -> R) -> R {
-    /// What to restore: the goroutine and the budget.
-    struct Back((u64, u64), u32);
+pub(crate) fn as_goroutine<R>(meta: &Meta, f: impl FnOnce() -> R) -> R {
+    /// Restores the previous goroutine and budget on drop (also on unwind).
+    struct Back(Polled, u32);
     impl Drop for Back {
         fn drop(&mut self) {
             GOROUTINE.with(|g| g.set(self.0));
             BUDGET.with(|b| b.set(self.1));
         }
     }
+    let now = Polled { id: meta.id, scope: meta.scope(), meta };
     let old_budget = BUDGET.with(|b| b.replace(BUDGET_PER_POLL));
-    let _back = Back(GOROUTINE.with(|g| g.replace((id, scope))), old_budget);
+    let _back = Back(GOROUTINE.with(|g| g.replace(now)), old_budget);
     f()
 }
 
 /// `(parent, scope)` for a goroutine spawned here now.
 #[inline]
 pub(crate) fn spawn_context() -> (u64, u64) {
-    GOROUTINE.with(Cell::get)
+    let g = GOROUTINE.with(Cell::get);
+    (g.id, g.scope)
 }
 
 /// The id of the goroutine running on this thread (0 if none).
-#[allow(dead_code)] // read by the diagnostics area (issue 5)
+#[inline]
 pub(crate) fn goroutine_id() -> u64 {
-    GOROUTINE.with(|g| g.get().0)
+    GOROUTINE.with(|g| g.get().id)
+}
+
+/// Runs `f` on the registry record of the goroutine being polled on this
+/// thread; `None` off any goroutine.
+#[inline]
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
+pub(crate) fn with_meta<R>(f: impl FnOnce(&Meta) -> R) -> Option<R> {
+    let meta = GOROUTINE.with(|g| g.get().meta);
+    // SAFETY: a non-null `meta` was set by `as_goroutine` from a `&Meta`
+    // that outlives the poll running on this thread now (header invariant).
+    unsafe { meta.as_ref() }.map(f)
 }
 
 /// A new leak-attribution scope id, never 0.
@@ -162,9 +187,9 @@ pub(crate) fn new_scope() -> u64 {
 /// goroutine spawned meanwhile, and transitively their children, inherits it.
 pub(crate) fn enter_scope(scope: u64) -> ScopeGuard {
     let old = GOROUTINE.with(|g| {
-        let (id, old) = g.get();
-        g.set((id, scope));
-        old
+        let now = g.get();
+        g.set(Polled { scope, ..now });
+        now.scope
     });
     ScopeGuard { old }
 }
@@ -178,7 +203,7 @@ pub(crate) struct ScopeGuard {
 
 impl Drop for ScopeGuard {
     fn drop(&mut self) {
-        GOROUTINE.with(|g| g.set((g.get().0, self.old)));
+        GOROUTINE.with(|g| g.set(Polled { scope: self.old, ..g.get() }));
     }
 }
 
@@ -189,11 +214,18 @@ impl Drop for ScopeGuard {
 /// poll and stores it in the goroutine's registry entry, with the time.
 #[inline]
 pub fn will_park(reason: WaitReason, at: &'static Location<'static>) {
-    PARK.with(|p| p.set(Some((reason, at))));
+    will_park_on(reason, at, WaitOn::default());
 }
 
-/// Takes the reason recorded by [`will_park`] during the last poll.
-pub(crate) fn take_park_reason() -> Option<(WaitReason, &'static Location<'static>)> {
+/// [`will_park`], also saying what the goroutine waits on (the object, and
+/// the goroutine it waits for if known), for the partial deadlock report.
+#[inline]
+pub(crate) fn will_park_on(reason: WaitReason, at: &'static Location<'static>, on: WaitOn) {
+    PARK.with(|p| p.set(Some(Park { reason, at, on })));
+}
+
+/// Takes the record [`will_park_on`] made during the last poll.
+pub(crate) fn take_park_reason() -> Option<Park> {
     PARK.with(|p| p.take())
 }
 
@@ -293,9 +325,8 @@ pub(crate) fn block_on_main<F: Future>(rt: &Arc<Shared>, fut: F) -> F::Output {
     rt.count_main(true);
     let main = Unregister(main, rt.clone());
     let _counted = crate::debug::BlockOnThread::enter(main.0.meta.id); // diagnostics (issue 5): deadlock rule 4
-    let (id, scope) = (main.0.meta.id, main.0.meta.scope);
     let fut = ParkRecorder { fut, main: &main.0 };
-    enter(rt, || as_goroutine(id, scope, || block_on_thread(fut)))
+    enter(rt, || as_goroutine(&main.0.meta, || block_on_thread(fut)))
 }
 
 /// Wraps the main future to keep its registry entry's state current.

@@ -11,7 +11,7 @@
 use super::mutex::{Mutex, MutexGuard};
 use super::waiter::{self, wake_all, Node, WaitList, NOTIFIED, WAITING};
 use crate::loom::Arc;
-use crate::runtime::current::{block_on_thread, will_park};
+use crate::runtime::current::{block_on_thread, will_park_on};
 use crate::runtime::WaitReason;
 use std::fmt;
 use std::future::{poll_fn, Future};
@@ -70,7 +70,7 @@ impl Cond {
                 return Poll::Ready(());
             }
             list.update_waker(n, cx.waker());
-            will_park(WaitReason::CondWait, at);
+            will_park_on(WaitReason::CondWait, at, crate::debug::hold::on(self));
             Poll::Pending
         })
         .await;

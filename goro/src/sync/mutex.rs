@@ -20,9 +20,10 @@
 //! waiting, unlocked if granted, notification passed on if notified.
 
 use super::waiter::{self, Node, WaitList, GRANTED, NOTIFIED, WAITING};
+use crate::debug::hold::{self, Holder};
 use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::loom::{Arc, UnsafeCell};
-use crate::runtime::current::will_park;
+use crate::runtime::current::will_park_on;
 use crate::runtime::WaitReason;
 use std::fmt;
 use std::future::Future;
@@ -67,6 +68,8 @@ pub struct Mutex<T> {
     waiters: crate::loom::Mutex<WaitList>,
     /// The protected value.
     value: UnsafeCell<T>,
+    /// The goroutine holding the lock, for the deadlock report.
+    holder: Holder,
 }
 
 // SAFETY: the lock gives one guard at a time access to `value`, so sharing a
@@ -82,6 +85,7 @@ impl<T> Mutex<T> {
             state: AtomicUsize::new(0),
             waiters: crate::loom::Mutex::new(WaitList::new()),
             value: UnsafeCell::new(value),
+            holder: Holder::new(),
         }
     }
 
@@ -105,7 +109,7 @@ impl<T> Mutex<T> {
 
     /// Locks if the lock is free now (and not promised to a waiter).
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.try_acquire().then(|| MutexGuard { mutex: self })
+        self.try_acquire().then(|| MutexGuard::new(self))
     }
 
     /// The value, through a unique borrow (no locking needed).
@@ -265,7 +269,7 @@ impl<'a, T> Future for Lock<'a, T> {
                 _ => {}
             }
         } else if m.try_acquire() || m.spin() {
-            return Poll::Ready(MutexGuard { mutex: m });
+            return Poll::Ready(MutexGuard::new(m));
         }
         this.poll_slow(cx)
     }
@@ -275,7 +279,7 @@ impl<'a, T> Lock<'a, T> {
     /// Done: the guard, and no node left to clean up.
     fn ready(&mut self) -> Poll<MutexGuard<'a, T>> {
         self.node = None;
-        Poll::Ready(MutexGuard { mutex: self.mutex })
+        Poll::Ready(MutexGuard::new(self.mutex))
     }
 
     /// Under the list lock: take the lock or (re)park.
@@ -292,7 +296,7 @@ impl<'a, T> Lock<'a, T> {
             Some((WAITING, n)) => {
                 // A spurious poll: still parked, just refresh the waker.
                 list.update_waker(n, cx.waker());
-                will_park(WaitReason::MutexLock, self.at);
+                will_park_on(WaitReason::MutexLock, self.at, hold::on(m));
                 return Poll::Pending;
             }
             _ => {}
@@ -304,7 +308,7 @@ impl<'a, T> Lock<'a, T> {
             return self.ready();
         }
         self.park(&mut list, cx);
-        will_park(WaitReason::MutexLock, self.at);
+        will_park_on(WaitReason::MutexLock, self.at, hold::on(m));
         Poll::Pending
     }
 
@@ -371,10 +375,18 @@ pub struct MutexGuard<'a, T> {
 }
 
 impl<'a, T> MutexGuard<'a, T> {
+    /// The guard of `mutex`, just locked by the running code.
+    #[inline]
+    fn new(mutex: &'a Mutex<T>) -> Self {
+        mutex.holder.acquired(hold::object_id(mutex));
+        MutexGuard { mutex }
+    }
+
     /// Releases the lock without running the guard's Drop twice.
     pub(crate) fn unlock_into_mutex(self) -> &'a Mutex<T> {
         let m = self.mutex;
         std::mem::forget(self);
+        m.holder.released(hold::object_id(m));
         m.unlock();
         m
     }
@@ -398,6 +410,7 @@ impl<T> DerefMut for MutexGuard<'_, T> {
 impl<T> Drop for MutexGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
+        self.mutex.holder.released(hold::object_id(self.mutex));
         self.mutex.unlock();
     }
 }

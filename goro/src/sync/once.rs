@@ -16,7 +16,7 @@
 use super::waiter::{self, wake_all, Node, WaitList, GRANTED};
 use crate::loom::atomic::{AtomicU8, Ordering};
 use crate::loom::{Arc, UnsafeCell};
-use crate::runtime::current::{block_on_thread, will_park};
+use crate::runtime::current::{block_on_thread, will_park_on};
 use crate::runtime::WaitReason;
 use std::fmt;
 use std::future::Future;
@@ -131,7 +131,7 @@ impl Future for OnceWait<'_> {
                 this.node = Some(n);
             }
         }
-        will_park(WaitReason::OnceWait, this.at);
+        will_park_on(WaitReason::OnceWait, this.at, crate::debug::hold::on(this.once));
         Poll::Pending
     }
 }

@@ -17,9 +17,10 @@
 //! over. A dropped `Read`/`Write` future settles its node under the lock.
 
 use super::waiter::{self, wake_all, Node, WaitList, GRANTED, WAITING};
+use crate::debug::hold::{self, Hold};
 use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::loom::{Arc, UnsafeCell};
-use crate::runtime::current::{block_on_thread, will_park};
+use crate::runtime::current::{block_on_thread, will_park_on};
 use crate::runtime::WaitReason;
 use std::fmt;
 use std::future::Future;
@@ -110,7 +111,7 @@ impl<T> RwLock<T> {
 
     /// Locks for reading if no writer holds or waits: Go's `TryRLock`.
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
-        self.try_read_fast().then(|| RwLockReadGuard { lock: self })
+        self.try_read_fast().then(|| RwLockReadGuard::new(self))
     }
 
     /// Locks for writing if the lock is free: Go's `TryLock`.
@@ -118,7 +119,7 @@ impl<T> RwLock<T> {
         // Acquire: the previous holders' writes become visible.
         let ok =
             self.state.compare_exchange(0, WRITER, Ordering::Acquire, Ordering::Relaxed).is_ok();
-        ok.then(|| RwLockWriteGuard { lock: self })
+        ok.then(|| RwLockWriteGuard::new(self))
     }
 
     /// The value, through a unique borrow.
@@ -247,17 +248,17 @@ impl<'a, T> Future for Read<'a, T> {
         let l = this.lock;
         if this.node.as_ref().is_some_and(|n| n.state() == GRANTED) {
             this.node = None;
-            return Poll::Ready(RwLockReadGuard { lock: l });
+            return Poll::Ready(RwLockReadGuard::new(l));
         }
         if this.node.is_none() && l.try_read_fast() {
-            return Poll::Ready(RwLockReadGuard { lock: l });
+            return Poll::Ready(RwLockReadGuard::new(l));
         }
         let mut q = waiter::lock(&l.queues);
         if let Some(n) = &this.node {
             if n.state() == GRANTED {
                 drop(q);
                 this.node = None;
-                return Poll::Ready(RwLockReadGuard { lock: l });
+                return Poll::Ready(RwLockReadGuard::new(l));
             }
             q.readers.update_waker(n, cx.waker());
         } else {
@@ -267,13 +268,13 @@ impl<'a, T> Future for Read<'a, T> {
                 let clear = if q.readers.is_empty() { READERS_WAITING } else { 0 };
                 l.state.fetch_add(READER, Ordering::Acquire); // no writer can be in
                 l.state.fetch_and(!clear, Ordering::Relaxed);
-                return Poll::Ready(RwLockReadGuard { lock: l });
+                return Poll::Ready(RwLockReadGuard::new(l));
             }
             let n = Node::new(0);
             q.readers.push_back(&n, cx.waker());
             this.node = Some(n);
         }
-        will_park(WaitReason::RwLockRead, this.at);
+        will_park_on(WaitReason::RwLockRead, this.at, hold::on(l));
         Poll::Pending
     }
 }
@@ -314,7 +315,7 @@ impl<'a, T> Future for Write<'a, T> {
         let l = this.lock;
         if this.node.as_ref().is_some_and(|n| n.state() == GRANTED) {
             this.node = None;
-            return Poll::Ready(RwLockWriteGuard { lock: l });
+            return Poll::Ready(RwLockWriteGuard::new(l));
         }
         if this.node.is_none() {
             if let Some(g) = l.try_write() {
@@ -326,19 +327,19 @@ impl<'a, T> Future for Write<'a, T> {
             Some(n) if n.state() == GRANTED => {
                 drop(q);
                 this.node = None;
-                return Poll::Ready(RwLockWriteGuard { lock: l });
+                return Poll::Ready(RwLockWriteGuard::new(l));
             }
             Some(n) => q.writers.update_waker(n, cx.waker()),
             None => {
                 if Self::take_free(l, &q) {
-                    return Poll::Ready(RwLockWriteGuard { lock: l });
+                    return Poll::Ready(RwLockWriteGuard::new(l));
                 }
                 let n = Node::new(0);
                 q.writers.push_back(&n, cx.waker());
                 this.node = Some(n);
             }
         }
-        will_park(WaitReason::RwLockWrite, this.at);
+        will_park_on(WaitReason::RwLockWrite, this.at, hold::on(l));
         Poll::Pending
     }
 }
@@ -383,6 +384,16 @@ impl<T> Drop for Write<'_, T> {
 pub struct RwLockReadGuard<'a, T> {
     /// The locked lock.
     lock: &'a RwLock<T>,
+    /// Who took it, for the deadlock report.
+    hold: Hold,
+}
+
+impl<'a, T> RwLockReadGuard<'a, T> {
+    /// The guard of `lock`, just read-locked by the running code.
+    #[inline]
+    fn new(lock: &'a RwLock<T>) -> Self {
+        RwLockReadGuard { lock, hold: Hold::acquired(hold::object_id(lock)) }
+    }
 }
 
 impl<T> Deref for RwLockReadGuard<'_, T> {
@@ -395,6 +406,7 @@ impl<T> Deref for RwLockReadGuard<'_, T> {
 
 impl<T> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
+        self.hold.released(hold::object_id(self.lock));
         self.lock.read_unlock();
     }
 }
@@ -404,6 +416,16 @@ impl<T> Drop for RwLockReadGuard<'_, T> {
 pub struct RwLockWriteGuard<'a, T> {
     /// The locked lock.
     lock: &'a RwLock<T>,
+    /// Who took it, for the deadlock report.
+    hold: Hold,
+}
+
+impl<'a, T> RwLockWriteGuard<'a, T> {
+    /// The guard of `lock`, just write-locked by the running code.
+    #[inline]
+    fn new(lock: &'a RwLock<T>) -> Self {
+        RwLockWriteGuard { lock, hold: Hold::acquired(hold::object_id(lock)) }
+    }
 }
 
 impl<T> Deref for RwLockWriteGuard<'_, T> {
@@ -423,6 +445,7 @@ impl<T> DerefMut for RwLockWriteGuard<'_, T> {
 
 impl<T> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
+        self.hold.released(hold::object_id(self.lock));
         self.lock.write_unlock();
     }
 }

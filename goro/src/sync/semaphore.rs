@@ -16,7 +16,7 @@
 
 use super::waiter::{self, wake_all, Node, WaitList, GRANTED, WAITING};
 use crate::loom::Arc;
-use crate::runtime::current::{block_on_thread, will_park};
+use crate::runtime::current::{block_on_thread, will_park_on};
 use crate::runtime::WaitReason;
 use std::fmt;
 use std::future::Future;
@@ -208,7 +208,7 @@ impl<'a> Future for Acquire<'a> {
                 this.node = Some(node);
             }
         }
-        will_park(WaitReason::SemaphoreAcquire, this.at);
+        will_park_on(WaitReason::SemaphoreAcquire, this.at, crate::debug::hold::on(sem));
         Poll::Pending
     }
 }

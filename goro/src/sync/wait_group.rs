@@ -12,7 +12,7 @@
 use super::waiter::{self, wake_all, Node, WaitList, GRANTED};
 use crate::loom::atomic::{AtomicI64, Ordering};
 use crate::loom::Arc;
-use crate::runtime::current::{block_on_thread, will_park};
+use crate::runtime::current::{block_on_thread, will_park_on};
 use crate::runtime::WaitReason;
 use std::fmt;
 use std::future::Future;
@@ -185,7 +185,7 @@ impl Future for Wait<'_> {
                 this.node = Some(n);
             }
         }
-        will_park(this.reason, this.at);
+        will_park_on(this.reason, this.at, crate::debug::hold::on(this.inner));
         Poll::Pending
     }
 }

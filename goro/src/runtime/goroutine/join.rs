@@ -137,7 +137,11 @@ impl<T> Future for JoinHandle<T> {
                 Kind::Goroutine => WaitReason::JoinHandle,
                 Kind::Blocking => WaitReason::Blocking,
             };
-            crate::runtime::current::will_park(reason, std::panic::Location::caller());
+            let on = match reason {
+                WaitReason::JoinHandle => crate::debug::hold::joining(self.id()),
+                _ => Default::default(),
+            };
+            crate::runtime::current::will_park_on(reason, std::panic::Location::caller(), on);
         }
         out
     }

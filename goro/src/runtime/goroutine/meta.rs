@@ -1,13 +1,18 @@
 //! What the registry knows about one goroutine: its identity (id, parent,
-//! scope, spawn site, name) and its last park (reason, place, time).
+//! scope, spawn site, name), its last park (reason, place, time, and the
+//! object and goroutine it waits on) and the lock it holds, for the
+//! partial deadlock report (`debug/graph.rs`).
 //!
 //! Identity is written once at spawn. The park record is written by the
 //! goroutine's runner after each `Pending` poll and read, racily, by
 //! snapshots: each field is its own atomic, so a snapshot may pair a new
-//! reason with an old time, never a torn value.
+//! reason with an old time, never a torn value (the deadlock report reads
+//! twice to filter such mixes out). `holds` is written by the goroutine
+//! itself when it takes or releases a lock, and cleared by whoever releases
+//! a lock it took (`debug/hold.rs`).
 
 use super::WaitReason;
-use crate::loom::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use crate::loom::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::cell::Cell;
 use std::panic::Location;
 
@@ -17,8 +22,9 @@ const ID_BATCH: u64 = 64;
 
 /// The next unallocated id batch. Ids start at 1 like Go's.
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-/// The next leak-attribution scope id; 0 is "no scope".
-static NEXT_SCOPE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+/// The next leak-attribution scope id; 0 is "no scope". 32 bits, so that
+/// `Meta` packs it with its `retired` flag (ids wrap after 2^32 scopes).
+static NEXT_SCOPE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
 
 thread_local! {
     /// This thread's id batch: `(next, end)`.
@@ -41,7 +47,18 @@ pub(crate) fn next_id() -> u64 {
 
 /// A fresh scope id (see `current::enter_scope`).
 pub(crate) fn next_scope() -> u64 {
-    NEXT_SCOPE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    u64::from(NEXT_SCOPE.fetch_add(1, std::sync::atomic::Ordering::Relaxed).max(1))
+}
+
+/// What a parked goroutine waits on, as far as its primitive can tell:
+/// `will_park_on`'s argument, stored with the park.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct WaitOn {
+    /// The object waited on: its address (a channel's, a lock's); 0 if none.
+    pub(crate) object: usize,
+    /// The goroutine it waits for, if the primitive knows it directly (the
+    /// last user of a channel's other side, a joined goroutine); 0 if none.
+    pub(crate) peer: u64,
 }
 
 /// Identity and last park of one goroutine.
@@ -50,16 +67,25 @@ pub(crate) struct Meta {
     pub(crate) id: u64,
     /// Id of the goroutine that spawned it; 0 if spawned off any goroutine.
     pub(crate) parent: u64,
-    /// Leak-attribution scope inherited from the parent; 0 if none.
-    pub(crate) scope: u64,
+    /// Leak-attribution scope inherited from the parent; 0 if none (see
+    /// [`next_scope`]: always below 2^32).
+    scope: u32,
     /// Where `go` was called.
     pub(crate) spawned_at: &'static Location<'static>,
-    /// Optional name given with `go_named`.
-    pub(crate) name: Option<Box<str>>,
+    /// Optional name given with `go_named`, boxed once more so that it
+    /// takes one word of the header (names are rare; the header is not).
+    name: Option<Box<Name>>,
     /// Last park: `since_nanos << 8 | reason as u8`.
     park: AtomicU64,
     /// Last park's call site; null if the future did not say.
     park_at: AtomicPtr<Location<'static>>,
+    /// Last park's object ([`WaitOn::object`]); 0 if the future did not say.
+    park_on: AtomicUsize,
+    /// Last park's peer goroutine ([`WaitOn::peer`]); 0 if none.
+    park_peer: AtomicU64,
+    /// The lock this goroutine took last and still holds (its address); 0
+    /// if none or unknown.
+    holds: AtomicUsize,
     /// Set when the goroutine finishes: the registry stops listing it even
     /// while a `JoinHandle` keeps its memory alive.
     #[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
@@ -77,32 +103,94 @@ impl Meta {
         Meta {
             id,
             parent,
-            scope,
+            scope: u32::try_from(scope).expect("scope ids come from next_scope"),
             spawned_at,
-            name,
+            name: name.map(|n| Box::new(Name(n))),
             park: AtomicU64::new(0),
             park_at: AtomicPtr::new(std::ptr::null_mut()),
+            park_on: AtomicUsize::new(0),
+            park_peer: AtomicU64::new(0),
+            holds: AtomicUsize::new(0),
             retired: AtomicBool::new(false),
         }
     }
 
-    /// Records a park for `reason` at `at`, starting now.
-    pub(crate) fn record_park(&self, reason: Option<(WaitReason, &'static Location<'static>)>) {
-        let (reason, at) = match reason {
-            Some((r, at)) => (r, at as *const Location<'static> as *mut Location<'static>),
-            None => (WaitReason::Unknown, std::ptr::null_mut()),
+    /// Records a park (`None`: the future did not say why), starting now.
+    pub(crate) fn record_park(&self, park: Option<Park>) {
+        let (reason, at, on) = match park {
+            Some(p) => (p.reason, p.at as *const Location<'static> as *mut Location<'static>, p.on),
+            None => (WaitReason::Unknown, std::ptr::null_mut(), WaitOn::default()),
         };
         let since = crate::time::clock::coarse_now_nanos();
         self.park.store((since << 8) | reason as u64, Ordering::Relaxed);
         self.park_at.store(at, Ordering::Relaxed);
+        self.park_on.store(on.object, Ordering::Relaxed);
+        self.park_peer.store(on.peer, Ordering::Relaxed);
     }
 
-    /// The last park: reason, call site, and since when (clock nanos).
-    pub(crate) fn last_park(&self) -> (WaitReason, Option<&'static Location<'static>>, u64) {
+    /// The last park: reason, call site, since when (clock nanos), and what
+    /// it waits on.
+    pub(crate) fn last_park(
+        &self,
+    ) -> (WaitReason, Option<&'static Location<'static>>, u64, WaitOn) {
         let word = self.park.load(Ordering::Relaxed);
         let at = self.park_at.load(Ordering::Relaxed);
         // SAFETY: only `&'static Location`s (or null) are ever stored.
         let at = unsafe { at.cast_const().as_ref() };
-        (WaitReason::from_u8(word as u8), at, word >> 8)
+        let on = WaitOn {
+            object: self.park_on.load(Ordering::Relaxed),
+            peer: self.park_peer.load(Ordering::Relaxed),
+        };
+        (WaitReason::from_u8(word as u8), at, word >> 8, on)
     }
+
+    /// The leak-attribution scope; 0 if none.
+    pub(crate) fn scope(&self) -> u64 {
+        u64::from(self.scope)
+    }
+
+    /// The name given with `go_named`, if any.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.name.as_deref().map(|n| &*n.0)
+    }
+
+    /// The lock this goroutine took last and still holds; 0 if none.
+    pub(crate) fn holds(&self) -> usize {
+        self.holds.load(Ordering::Relaxed)
+    }
+
+    /// This goroutine (running now) took lock `object`.
+    pub(crate) fn set_holds(&self, object: usize) {
+        self.holds.store(object, Ordering::Relaxed);
+    }
+
+    /// This goroutine (running now) releases lock `object`. Only the
+    /// goroutine itself stores into `holds` besides [`Meta::clear_holds`],
+    /// which clears only `object` too, so load-then-store loses nothing.
+    pub(crate) fn release_holds(&self, object: usize) {
+        if self.holds.load(Ordering::Relaxed) == object {
+            self.holds.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// Another goroutine releases lock `object` that this one took: clears
+    /// it unless this one has taken another lock since.
+    pub(crate) fn clear_holds(&self, object: usize) {
+        let _ = self.holds.compare_exchange(object, 0, Ordering::Relaxed, Ordering::Relaxed);
+    }
+}
+
+/// A goroutine's name, behind one thin pointer.
+struct Name(Box<str>);
+
+/// What a goroutine said about its park during the poll that returned
+/// `Pending` (`runtime::current::will_park_on`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Park {
+    /// Why.
+    pub(crate) reason: WaitReason,
+    /// Where.
+    pub(crate) at: &'static Location<'static>,
+    /// On what.
+    pub(crate) on: WaitOn,
 }

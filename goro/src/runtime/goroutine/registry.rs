@@ -32,7 +32,7 @@
 //! dropping a `Runtime` cannot find its parked goroutines to drop them
 //! (they are freed when whatever holds their wakers lets go).
 
-use super::meta::Meta;
+use super::meta::{Meta, WaitOn};
 use super::WaitReason;
 use std::panic::Location;
 use std::sync::Arc;
@@ -83,6 +83,8 @@ pub(crate) enum GoroutineState {
         at: Option<&'static Location<'static>>,
         /// When it parked.
         since: Instant,
+        /// What it waits on, if the future said.
+        on: WaitOn,
     },
 }
 
@@ -104,6 +106,8 @@ pub(crate) struct GoroutineInfo {
     pub(crate) spawned_at: &'static Location<'static>,
     /// What it is doing.
     pub(crate) state: GoroutineState,
+    /// The lock it took last and still holds (address); 0 if none.
+    pub(crate) holds: usize,
 }
 
 /// Builds the snapshot record of `g`.
@@ -113,18 +117,20 @@ fn info_of(g: &dyn Registered) -> GoroutineInfo {
         Status::Runnable => GoroutineState::Runnable,
         Status::Running => GoroutineState::Running,
         Status::Parked => {
-            let (reason, at, since) = meta.last_park();
-            GoroutineState::Parked { reason, at, since: crate::time::clock::instant_of(since) }
+            let (reason, at, since, on) = meta.last_park();
+            let since = crate::time::clock::instant_of(since);
+            GoroutineState::Parked { reason, at, since, on }
         }
     };
     GoroutineInfo {
         id: meta.id,
         parent: meta.parent,
-        scope: meta.scope,
+        scope: meta.scope(),
         runtime: g.runtime_id(),
-        name: meta.name.as_deref().map(str::to_owned),
+        name: meta.name().map(str::to_owned),
         spawned_at: meta.spawned_at,
         state,
+        holds: meta.holds(),
     }
 }
 
@@ -208,8 +214,8 @@ pub(crate) fn remove(meta: &Meta) {
     let _ = meta;
 }
 
-/// Every registered goroutine for which `keep` holds, cloned out shard by
-/// shard.
+/// Every registered goroutine for which `keep` holds, cloned out log by
+/// log.
 fn collect(mut keep: impl FnMut(&dyn Registered) -> bool) -> Vec<Arc<dyn Registered>> {
     #[allow(unused_mut)]
     let mut out = Vec::new();
@@ -236,6 +242,15 @@ fn collect(mut keep: impl FnMut(&dyn Registered) -> bool) -> Vec<Arc<dyn Registe
     out
 }
 
+/// Runs `f` on the record of live goroutine `id`, if it is listed (a scan
+/// of every log: for rare paths only).
+#[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
+pub(crate) fn with_goroutine(id: u64, f: impl FnOnce(&Meta)) {
+    if let Some(g) = collect(|g| g.meta().id == id).first() {
+        f(g.meta());
+    }
+}
+
 /// Every live goroutine of every runtime, in id order.
 #[allow(dead_code)] // read by the diagnostics area (issue 5)
 pub(crate) fn snapshot() -> Vec<GoroutineInfo> {
@@ -248,7 +263,7 @@ pub(crate) fn snapshot() -> Vec<GoroutineInfo> {
 #[allow(dead_code)] // read by the diagnostics area (issue 5)
 pub(crate) fn scope_goroutines(scope: u64) -> Vec<GoroutineInfo> {
     let mut all: Vec<_> =
-        collect(|g| g.meta().scope == scope).iter().map(|g| info_of(&**g)).collect();
+        collect(|g| g.meta().scope() == scope).iter().map(|g| info_of(&**g)).collect();
     all.sort_unstable_by_key(|g| g.id);
     all
 }
@@ -291,7 +306,9 @@ mod tests {
             assert_eq!(info.parent, main_id);
             assert_eq!(info.runtime, rt_id());
             assert!(info.spawned_at.file().ends_with("registry.rs"));
-            let GoroutineState::Parked { reason, at, since } = info.state else { unreachable!() };
+            let GoroutineState::Parked { reason, at, since, .. } = info.state else {
+                unreachable!()
+            };
             assert_eq!(reason, WaitReason::Blocking);
             assert!(at.is_some_and(|at| at.file().ends_with("registry.rs")), "{at:?}");
             assert!(since <= Instant::now());

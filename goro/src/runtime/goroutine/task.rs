@@ -204,7 +204,7 @@ where
     fn parked(self: Arc<Self>) {
         let reason = current::take_park_reason();
         #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
-        crate::debug::hooks::poll_end(self.header.meta.id, Some(reason.map(|r| r.0)));
+        crate::debug::hooks::poll_end(self.header.meta.id, Some(reason.map(|r| r.reason)));
         // Not for a yield (NOTIFIED): it is not parking.
         if cfg!(feature = "diagnostics") && self.header.state.load() & NOTIFIED == 0 {
             self.header.meta.record_park(reason);
@@ -248,7 +248,7 @@ where
         let meta = &self.header.meta;
         #[cfg(feature = "diagnostics")] // diagnostics (issue 5): culprit lookup, trace
         crate::debug::hooks::poll_begin(meta.id);
-        let poll = current::as_goroutine(meta.id, meta.scope, || {
+        let poll = current::as_goroutine(meta, || {
             // SAFETY: start_run gave us RUNNING.
             catch_unwind(AssertUnwindSafe(|| unsafe { self.poll_future(&mut cx) }))
         });
