@@ -192,7 +192,8 @@
 //!   (`#[goro::test(allow_leaks)]` opts a test out).
 //! - A monitor thread (Go's sysmon) reports a goroutine that holds its
 //!   worker in one poll for over 10 ms and hands the worker's other
-//!   goroutines to other workers.
+//!   goroutines to other workers (to a rescue thread when every worker is
+//!   stuck, as Go starts a new M).
 //! - [`trace::start`] / [`trace::stop`] write a timeline for
 //!   ui.perfetto.dev; [`trace::flight_recorder`] keeps the last events.
 //!

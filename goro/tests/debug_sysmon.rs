@@ -1,7 +1,8 @@
 //! The monitor (Go's sysmon): a goroutine that blocks its worker in one poll
 //! (a `std::thread::sleep`, a spin loop) is reported once, and its
 //! processor's other goroutines are handed to another worker, so 1,000
-//! goroutines' timers are not delayed by more than threshold + slack.
+//! goroutines' timers are not delayed by more than threshold + slack, with
+//! one processor too (the rescue thread runs them).
 //! (goro's stealing and its firing of busy processors' timers already save
 //! those; the third test builds the case only the hand-off saves, and fails
 //! with `GORO_BLOCKING_THRESHOLD_MS=5000`.)
@@ -17,9 +18,16 @@ use std::time::{Duration, Instant};
 /// the delay would be most of the blocker's second.
 const SLACK: Duration = Duration::from_millis(300);
 
-/// Runs 1,000 timers beside `blocker` and returns the worst lateness.
+/// Runs 1,000 timers beside `blocker` on two processors and returns the
+/// worst lateness.
 fn worst_lateness(name: &'static str, blocker: fn()) -> (Duration, u64) {
-    let rt = goro::Runtime::builder().procs(2).build().unwrap();
+    worst_lateness_on(2, name, blocker)
+}
+
+/// Runs 1,000 timers beside `blocker` on `procs` processors and returns
+/// the worst lateness.
+fn worst_lateness_on(procs: usize, name: &'static str, blocker: fn()) -> (Duration, u64) {
+    let rt = goro::Runtime::builder().procs(procs).build().unwrap();
     rt.block_on(async move {
         let deadline = Instant::now() + Duration::from_millis(200);
         let timers: Vec<_> = (0..1000)
@@ -60,6 +68,19 @@ fn a_sleeping_goroutine_does_not_delay_a_thousand_timers() {
         let limit = goro::debug::blocking_threshold().unwrap() + SLACK;
         assert!(worst < limit, "a timer was {worst:?} late (limit {limit:?})");
         assert_reported(id, "sleeper");
+    });
+}
+
+/// With one processor there is no other worker to hand the work to: the
+/// rescue thread (Go's new M for a handed-off P) runs it.
+#[test]
+fn with_one_processor_a_sleeping_goroutine_does_not_delay_a_thousand_timers() {
+    support::within(Duration::from_secs(60), || {
+        let (worst, id) =
+            worst_lateness_on(1, "lone-sleeper", || std::thread::sleep(Duration::from_secs(1)));
+        let limit = goro::debug::blocking_threshold().unwrap() + SLACK;
+        assert!(worst < limit, "a timer was {worst:?} late (limit {limit:?})");
+        assert_reported(id, "lone-sleeper");
     });
 }
 

@@ -17,16 +17,18 @@
 //! mean the OS did not run that worker thread for the threshold (an
 //! overloaded machine); the hand-off is right in that case too.
 //!
-//! Limit: goro keeps one worker thread per processor, so the hand-off gives
-//! the work to the *other* workers; with `procs(1)` there is none (Go would
-//! start a new M), and only the timers move (to the fallback thread).
+//! goro keeps one worker thread per processor, so the hand-off gives the
+//! work to the *other* workers. When every processor is stuck (always so
+//! with `procs(1)`), the runtime gets a rescue thread that runs the handed-off
+//! goroutines until a processor makes progress again, as Go starts a new M
+//! for a handed-off P (`runtime/scheduler/rescue.rs`).
 
 use super::deadlock::Detector;
 use super::view::goroutines;
 use crate::runtime::scheduler::{runtimes, Shared};
 use std::collections::HashMap;
 use std::panic::Location;
-use std::sync::{Mutex, Once};
+use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 /// How often the deadlock detector runs.
@@ -104,9 +106,15 @@ fn run() {
     }
 }
 
-/// Samples every processor of `rt`.
-fn watch_runtime(rt: &Shared, threshold: Duration, watches: &mut HashMap<(u64, usize), Watch>) {
+/// Samples every processor of `rt`; if every one is stuck, the runtime
+/// gets a rescue thread (Go's `startm` for a handed-off P).
+fn watch_runtime(
+    rt: &Arc<Shared>,
+    threshold: Duration,
+    watches: &mut HashMap<(u64, usize), Watch>,
+) {
     let now = Instant::now();
+    let mut stuck = 0;
     for p in 0..rt.procs() {
         let tick = rt.sched_tick(p);
         let w = watches.entry((rt.id(), p)).or_insert(Watch { tick, since: now, report: None });
@@ -116,12 +124,14 @@ fn watch_runtime(rt: &Shared, threshold: Duration, watches: &mut HashMap<(u64, u
             continue;
         }
         if tick % 2 == 1 && now - w.since >= threshold {
+            stuck += 1;
             rt.handoff(p);
             if w.report.is_none() {
                 w.report = report(rt, p, now - w.since);
             }
         }
     }
+    rt.set_all_stuck(stuck == rt.procs());
 }
 
 /// A stuck poll ended: record its full duration.

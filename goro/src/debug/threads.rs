@@ -19,8 +19,8 @@ pub(crate) const CAN_LIST: bool = cfg!(target_os = "linux");
 
 /// Name prefixes of the threads goro starts. None of them wakes a goroutine
 /// unless a goroutine, a timer or a blocking job asks it to.
-const OWN: [&str; 5] =
-    ["goro-worker", "goro-blocking", "goro-timer", "goro-sysmon", "goro-sigquit"];
+const OWN: [&str; 6] =
+    ["goro-worker", "goro-blocking", "goro-timer", "goro-sysmon", "goro-sigquit", "goro-rescue"];
 
 /// Threads not named as goro's own that are inside `block_on` now.
 static BLOCK_ON_THREADS: AtomicUsize = AtomicUsize::new(0);

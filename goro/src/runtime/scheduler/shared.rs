@@ -91,6 +91,8 @@ pub(crate) struct Shared {
     abort_on_panic: bool,
     /// The blocking pool.
     pub(crate) blocking: Arc<Pool>,
+    /// The rescue thread's switch (`rescue.rs`).
+    pub(crate) rescue: super::rescue::Rescue,
 }
 
 /// Every runtime started and not dropped, for snapshots and monitors.
@@ -126,6 +128,7 @@ impl Shared {
             stopped: AtomicBool::new(false),
             abort_on_panic: cfg.abort_on_panic,
             blocking: Pool::new(cfg.max_blocking_threads, cfg.blocking_keep_alive),
+            rescue: super::rescue::Rescue::default(),
         });
         RUNTIMES.lock().unwrap_or_else(|e| e.into_inner()).push(Arc::downgrade(&shared));
         crate::debug::hooks::runtime_started(); // diagnostics (issue 5): monitor, SIGQUIT
