@@ -7,6 +7,7 @@ mod inject;
 mod park;
 mod processor;
 mod queue;
+mod runnext;
 mod shared;
 mod worker;
 
