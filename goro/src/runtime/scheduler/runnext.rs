@@ -128,7 +128,8 @@ impl<T> RunNext<T> {
 
     /// Thief: locks a full slot and runs `f` on its value; `f` returns what
     /// to give back and whether to take the value. `None` when the slot is
-    /// empty or another thief holds it.
+    /// empty or another thief holds it. `f` must not panic: that would
+    /// leave the slot `LOCKED` and its owner waiting forever.
     fn steal_with<R>(&self, f: impl FnOnce(&T) -> (R, bool)) -> Option<(R, Option<T>)> {
         // Acquire: the owner's (or last thief's) cell write happened before
         // its Release store of FULL.
