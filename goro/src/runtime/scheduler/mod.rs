@@ -8,6 +8,7 @@ mod park;
 mod processor;
 mod queue;
 mod rescue;
+mod runnext;
 mod shared;
 mod worker;
 

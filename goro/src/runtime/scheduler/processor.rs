@@ -9,14 +9,16 @@
 //!
 //! Ownership: only the worker holding the processor pushes to or pops from
 //! the owner side of `queue` and inserts timers (the `current::WORKER`
-//! thread-local makes sure of that). Anyone may steal from `queue`, take
-//! `runnext` as a last resort, and fire due timers.
+//! thread-local makes sure of that), and only it sets or takes `runnext`.
+//! Anyone may steal from `queue`, take `runnext` as a last resort, and fire
+//! due timers. `runnext` is a lock-free slot: see `runnext.rs`.
 
 use super::queue::Queue;
-use crate::loom::atomic::{AtomicBool, AtomicIsize, AtomicU64, Ordering};
+use super::runnext::RunNext;
+use crate::loom::atomic::{AtomicIsize, AtomicU64, Ordering};
 use crate::runtime::goroutine::task::Goroutine;
 use crate::time::heap::TimerHeap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
 /// A processor. Cache-line aligned so that processors share no line.
 #[repr(align(128))]
@@ -24,10 +26,7 @@ pub(crate) struct Processor {
     /// The local run queue.
     pub(crate) queue: Queue<Goroutine>,
     /// The goroutine the running one just woke: run next, stolen last.
-    runnext: Mutex<Option<Goroutine>>,
-    /// Whether `runnext` holds a goroutine, so that empty checks take no
-    /// lock (written under the lock).
-    has_next: AtomicBool,
+    runnext: RunNext<Goroutine>,
     /// Timers registered by goroutines running here.
     pub(crate) timers: TimerHeap,
     /// Go's `schedtick`: bumped when a poll starts and when it ends, so it
@@ -43,78 +42,44 @@ impl Processor {
     pub(crate) fn new() -> Self {
         Processor {
             queue: Queue::new(),
-            runnext: Mutex::new(None),
-            has_next: AtomicBool::new(false),
+            runnext: RunNext::new(),
             timers: TimerHeap::new(),
             sched_tick: AtomicU64::new(0),
             live: AtomicIsize::new(0),
         }
     }
 
-    /// Locks `runnext` (nothing panics under it).
-    fn runnext(&self) -> std::sync::MutexGuard<'_, Option<Goroutine>> {
-        self.runnext.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Puts `g` in `runnext`; returns the goroutine it displaced.
+    /// Puts `g` in `runnext`; returns the goroutine it displaced (owner).
     pub(crate) fn set_runnext(&self, g: Goroutine) -> Option<Goroutine> {
-        let mut slot = self.runnext();
-        self.has_next.store(true, Ordering::Release); // under the lock; seen by has_runnext
-        slot.replace(g)
+        self.runnext.put(g)
     }
 
     /// Takes `runnext` (owner).
     pub(crate) fn take_runnext(&self) -> Option<Goroutine> {
-        if !self.has_runnext() {
-            return None;
-        }
-        self.take_locked(self.runnext())
+        self.runnext.take()
     }
 
-    /// Empties a locked `runnext`.
-    fn take_locked(
-        &self,
-        mut slot: std::sync::MutexGuard<'_, Option<Goroutine>>,
-    ) -> Option<Goroutine> {
-        self.has_next.store(false, Ordering::Relaxed); // under the lock
-        slot.take()
-    }
-
-    /// Takes `runnext` unless its lock is busy (handoff).
+    /// Takes `runnext` unless a thief holds it (handoff).
     pub(crate) fn steal_runnext(&self) -> Option<Goroutine> {
-        if !self.has_runnext() {
-            return None;
-        }
-        self.runnext.try_lock().ok().and_then(|slot| self.take_locked(slot))
+        self.runnext.steal_if(|_| true)
     }
 
-    /// The identity of the goroutine in `runnext`, if any (lock busy: none).
+    /// The identity of the goroutine in `runnext`, if any (a thief holds
+    /// it: none).
     pub(crate) fn runnext_identity(&self) -> Option<*const ()> {
-        if !self.has_runnext() {
-            return None;
-        }
-        let slot = self.runnext.try_lock().ok()?;
-        slot.as_ref().map(|g| std::sync::Arc::as_ptr(g).cast::<()>())
+        self.runnext.peek(identity)
     }
 
     /// Takes `runnext` only if it still holds the goroutine `seen`: a thief's
     /// last resort after giving the owner time to run it (Go's CAS after
     /// `usleep(3)` in `runqgrab`). Someone sitting there that long is stuck.
     pub(crate) fn steal_runnext_if(&self, seen: *const ()) -> Option<Goroutine> {
-        let slot = self.runnext.try_lock().ok()?;
-        let same = slot
-            .as_ref()
-            .is_some_and(|g| std::ptr::eq(std::sync::Arc::as_ptr(g).cast::<()>(), seen));
-        if same {
-            self.take_locked(slot)
-        } else {
-            None
-        }
+        self.runnext.steal_if(|g| std::ptr::eq(identity(g), seen))
     }
 
     /// Whether `runnext` holds a goroutine (racy).
     pub(crate) fn has_runnext(&self) -> bool {
-        self.has_next.load(Ordering::Acquire) // pairs with set_runnext's Release
+        self.runnext.is_full()
     }
 
     /// Whether anything is runnable here (racy).
@@ -137,4 +102,9 @@ impl Processor {
     pub(crate) fn sched_tick(&self) -> u64 {
         self.sched_tick.load(Ordering::Relaxed)
     }
+}
+
+/// A goroutine's identity: the address of its task.
+fn identity(g: &Goroutine) -> *const () {
+    Arc::as_ptr(g).cast::<()>()
 }
