@@ -60,8 +60,7 @@ impl<T> Inject<T> {
 
     /// Takes up to `max` goroutines, oldest first: the first is returned,
     /// the rest handed to `rest`, which runs under the lock and so must never
-    /// push back here (callers push into an empty local queue with room for
-    /// `max`, which cannot overflow).
+    /// push back here (callers collect the batch and queue it after).
     pub(crate) fn pop_batch(&self, max: usize, mut rest: impl FnMut(T)) -> Option<T> {
         if self.is_empty() {
             return None;

@@ -62,6 +62,8 @@ pub(crate) struct Worker {
     in_poll: Cell<bool>,
     /// Goroutines taken from `runnext` in a row.
     runnext_streak: Cell<u32>,
+    /// A global-queue batch on its way to the local queue (kept for reuse).
+    batch: RefCell<Vec<Goroutine>>,
 }
 
 /// The body of worker thread `index`.
@@ -76,6 +78,7 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize) {
         searching: Cell::new(false),
         in_poll: Cell::new(false),
         runnext_streak: Cell::new(0),
+        batch: RefCell::new(Vec::with_capacity(CAP / 2)),
     };
     crate::debug::hooks::worker_started(w.shared.id(), w.p); // diagnostics (issue 5): culprit lookup
     let w = Rc::new(w);
@@ -138,10 +141,17 @@ impl Worker {
             return None;
         }
         let n = (inject.len() / self.shared.procs() + 1).clamp(1, CAP / 2 - 1);
+        // The batch is queued locally only after `pop_batch` released the
+        // global queue's lock: a local push may overflow back into the global
+        // queue, and its lock is not reentrant (a worker once deadlocked on
+        // itself here, in a benchmark run).
+        let mut batch = self.batch.borrow_mut();
+        let first = inject.pop_batch(n, |g| batch.push(g));
         let q = &self.processor().queue;
-        // The local queue is empty here, so `n < CAP / 2` pushes never overflow
-        // back into the global queue whose lock `pop_batch` holds.
-        inject.pop_batch(n, |g| q.push(g, inject))
+        for g in batch.drain(..) {
+            q.push(g, inject);
+        }
+        first
     }
 
     /// Fires our processor's due timers; the woken go to our queue's tail.
