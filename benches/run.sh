@@ -95,10 +95,11 @@ toolkit)
 diagnostics)
     # goro-nodiag is goro without its default features (the registry);
     # the two run back to back, and summarize.py compares them.
-    add "goro goro-nodiag" spawn_join_1m default
-    add "goro goro-nodiag" park_1m gate
-    add "goro goro-nodiag" spsc bounded1
-    add "goro goro-nodiag" mpmc unbuffered ;;
+    # goro-nomonitor is goro with the blocking monitor switched off.
+    add "goro goro-nodiag goro-nomonitor" spawn_join_1m default
+    add "goro goro-nodiag goro-nomonitor" park_1m gate
+    add "goro goro-nodiag goro-nomonitor" spsc bounded1
+    add "goro goro-nodiag goro-nomonitor" mpmc unbuffered ;;
 esac; done
 
 # ---- machine -----------------------------------------------------------------

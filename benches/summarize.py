@@ -188,6 +188,14 @@ def main(raw, machine):
         out.append(f"| {w} | {f} | {cells[('goro', w, f)].show()} | {cells[('goro-nodiag', w, f)].show()} | "
                    + (f"{ov:+.1f}%" if ov is not None else "—") + " | "
                    + " / ".join(fmt_ratio(cells[(i, w, f)].spread()) for i in ("goro", "goro-nodiag")) + " |")
+    out += ["", "The monitor (sysmon: blocking detection and hand-off) on and off: `goro-nomonitor` "
+            "is `goro` with the monitor switched off at start.", "",
+            "| workload | flavor | goro | goro-nomonitor | monitor cost |", "|---|---|---|---|---|"]
+    for w, f in DIAG_CASES:
+        on, off = cells[("goro", w, f)].median(), cells[("goro-nomonitor", w, f)].median()
+        ov = None if on is None or off is None else (on / off - 1) * 100
+        out.append(f"| {w} | {f} | {cells[('goro', w, f)].show()} | {cells[('goro-nomonitor', w, f)].show()} | "
+                   + (f"{ov:+.1f}%" if ov is not None else "—") + " |")
     same_build = "goro diagnostics feature: no" in open(machine).read()
     if same_build:
         out += ["", "goro declares no `diagnostics` feature in this tree, so both builds are "

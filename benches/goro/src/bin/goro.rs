@@ -2,9 +2,11 @@
 //! channel workloads (issue 3, feature `goro-chan`) and the toolkit
 //! workloads (issue 4, feature `goro-toolkit`).
 //!
-//! Built twice from this one file: as `goro` (goro's default features, the
-//! diagnostics registry on) and as `goro-nodiag` (without them), for issue
-//! 5's overhead comparison. The binary reports itself under its own name.
+//! Built three times from this one file: as `goro` (goro's default
+//! features, the diagnostics registry on), as `goro-nodiag` (without them)
+//! and as `goro-nomonitor` (default features, the blocking monitor switched
+//! off at start), for issue 5's overhead comparisons. The binary reports
+//! itself under its own name.
 //!
 //! Equivalences with Go's program (../../go):
 //! - `spawn_join_1m`: `goro::go` each, then await every JoinHandle.
@@ -33,6 +35,10 @@ use std::time::{Duration, Instant};
 
 fn main() {
     let case = Arc::new(Case::from_args(env!("CARGO_BIN_NAME")));
+    if env!("CARGO_BIN_NAME") == "goro-nomonitor" {
+        // Issue 5's comparison: the same build with the monitor off.
+        goro::debug::set_blocking_threshold(Duration::ZERO);
+    }
     // The body is the main goroutine, on a processor, as Go's main is.
     let main = {
         let case = case.clone();
