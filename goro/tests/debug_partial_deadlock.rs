@@ -61,6 +61,23 @@ fn ping_pong(stop: &Arc<AtomicBool>) -> [goro::JoinHandle<()>; 2] {
     [a, b]
 }
 
+/// A goroutine that locks `first`, says so on `has`, waits until the other
+/// holds its first lock (`other_has`), then locks `second`: two of these in
+/// opposite orders deadlock.
+fn lock_both(
+    name: &str,
+    [first, second]: [Arc<Mutex<()>>; 2],
+    has: goro::chan::Sender<()>,
+    other_has: goro::chan::Receiver<()>,
+) -> goro::JoinHandle<()> {
+    goro::go_named(name, async move {
+        let _g1 = first.lock().await;
+        has.send(()).await.unwrap();
+        other_has.recv().await;
+        let _g2 = second.lock().await; // the other holds it, waiting for ours
+    })
+}
+
 #[goro::test(timeout_secs = 60)]
 async fn a_lock_order_cycle_is_reported_while_others_run() {
     let (m1, m2) = (Arc::new(Mutex::new(())), Arc::new(Mutex::new(())));
@@ -69,20 +86,8 @@ async fn a_lock_order_cycle_is_reported_while_others_run() {
     let pair = ping_pong(&stop);
     let (a_has, a_has_rx) = goro::chan::<()>(1);
     let (b_has, b_has_rx) = goro::chan::<()>(1);
-    let (a1, a2) = (m1.clone(), m2.clone());
-    let a = goro::go_named("a", async move {
-        let _g1 = a1.lock().await;
-        a_has.send(()).await.unwrap();
-        b_has_rx.recv().await;
-        let _g2 = a2.lock().await; // B holds it, waiting for m1
-    });
-    let (b1, b2) = (m1.clone(), m2.clone());
-    let b = goro::go_named("b", async move {
-        let _g2 = b2.lock().await;
-        b_has.send(()).await.unwrap();
-        a_has_rx.recv().await;
-        let _g1 = b1.lock().await; // A holds it, waiting for m2
-    });
+    let a = lock_both("a", [m1.clone(), m2.clone()], a_has, b_has_rx);
+    let b = lock_both("b", [m2.clone(), m1.clone()], b_has, a_has_rx);
     let mut ids = [a.id(), b.id()];
     ids.sort_unstable();
     let before = count.load(Ordering::Relaxed);

@@ -4,69 +4,76 @@
 
 mod support;
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Sends `n` values that never wait (unbounded channel) and reports whether
-/// `other` had run by the time the last one was sent.
-async fn busy_sender(n: usize, other: Arc<AtomicBool>) -> bool {
-    let (tx, _rx) = goro::unbounded::<usize>();
-    for i in 0..n {
-        tx.send(i).await.unwrap();
-    }
-    other.load(Ordering::SeqCst)
+/// On one processor, runs `busy` (given a flag) and then queues a goroutine
+/// that sets the flag behind it; returns what `busy` returned, which says
+/// whether the flag was set before `busy` ended.
+fn others_run_during<F>(busy: impl FnOnce(Arc<AtomicBool>) -> F + Send + 'static) -> bool
+where
+    F: Future<Output = bool> + Send + 'static,
+{
+    support::within(Duration::from_secs(30), || {
+        let rt = goro::Runtime::builder().procs(1).build().unwrap();
+        rt.run(async move {
+            let ran = Arc::new(AtomicBool::new(false));
+            let r = ran.clone();
+            let busy = goro::go(busy(ran));
+            let other = goro::go(async move { r.store(true, Ordering::SeqCst) });
+            let saw = busy.await.unwrap();
+            other.await.unwrap();
+            saw
+        })
+    })
 }
 
 #[test]
 fn a_sender_that_never_waits_lets_its_processor_run_others() {
-    support::within(Duration::from_secs(30), || {
-        let rt = goro::Runtime::builder().procs(1).build().unwrap();
-        rt.run(async {
-            let ran = Arc::new(AtomicBool::new(false));
-            let r = ran.clone();
-            let sender = goro::go(busy_sender(10_000, ran));
-            // Queued behind the sender on the only processor.
-            let other = goro::go(async move { r.store(true, Ordering::SeqCst) });
-            assert!(sender.await.unwrap(), "10,000 sends ran without yielding the processor");
-            other.await.unwrap();
-        })
+    let saw = others_run_during(|ran| async move {
+        let (tx, _rx) = goro::unbounded::<usize>();
+        for i in 0..10_000 {
+            tx.send(i).await.unwrap();
+        }
+        ran.load(Ordering::SeqCst)
     });
+    assert!(saw, "10,000 sends ran without yielding the processor");
 }
 
 #[test]
 fn a_receiver_that_never_waits_lets_its_processor_run_others() {
-    support::within(Duration::from_secs(30), || {
-        let rt = goro::Runtime::builder().procs(1).build().unwrap();
-        rt.run(async {
-            let (tx, rx) = goro::unbounded::<usize>();
-            for i in 0..10_000 {
-                tx.try_send(i).unwrap();
-            }
-            let ran = Arc::new(AtomicBool::new(false));
-            let r = ran.clone();
-            let receiver = goro::go(async move {
-                for _ in 0..10_000 {
-                    rx.recv().await.unwrap();
-                }
-                ran.load(Ordering::SeqCst)
-            });
-            // Queued behind the receiver on the only processor.
-            let other = goro::go(async move { r.store(true, Ordering::SeqCst) });
-            assert!(receiver.await.unwrap(), "10,000 receives ran without yielding");
-            other.await.unwrap();
-        })
-    });
-}
-
-#[test]
-fn plain_threads_have_no_budget() {
-    support::within(Duration::from_secs(30), || {
+    let saw = others_run_during(|ran| async move {
         let (tx, rx) = goro::unbounded::<usize>();
         for i in 0..10_000 {
-            tx.send_blocking(i).unwrap();
+            tx.try_send(i).unwrap();
         }
-        drop(tx);
+        for _ in 0..10_000 {
+            rx.recv().await.unwrap();
+        }
+        ran.load(Ordering::SeqCst)
+    });
+    assert!(saw, "10,000 receives ran without yielding the processor");
+}
+
+/// Off goroutines there is no budget: 10,000 sends complete in one poll.
+#[test]
+fn code_off_goroutines_has_no_budget() {
+    support::within(Duration::from_secs(30), || {
+        let (tx, rx) = goro::unbounded::<usize>();
+        let mut sends = std::pin::pin!(async move {
+            for i in 0..10_000 {
+                tx.send(i).await.unwrap();
+            }
+        });
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut polls = 1;
+        while sends.as_mut().poll(&mut cx).is_pending() {
+            polls += 1;
+        }
+        assert_eq!(polls, 1, "a plain thread's sends were made to yield");
+        // The finished block dropped its sender: the channel is closed.
         assert_eq!(rx.iter().count(), 10_000);
     });
 }

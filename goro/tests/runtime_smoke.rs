@@ -1,5 +1,7 @@
 //! The smallest end-to-end checks of the public runtime API.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 #[goro::test]
@@ -17,7 +19,9 @@ async fn sleep_never_fires_early() {
 
 #[test]
 fn run_from_plain_main() {
-    assert_eq!(goro::run(async { goro::go(async { 7 }).await.unwrap() }), 7);
+    support::within(Duration::from_secs(30), || {
+        assert_eq!(goro::run(async { goro::go(async { 7 }).await.unwrap() }), 7);
+    });
 }
 
 /// The name of the thread polling the current code.
@@ -27,29 +31,35 @@ fn thread_name() -> String {
 
 #[test]
 fn run_puts_the_main_goroutine_on_a_processor() {
-    let rt = goro::Runtime::builder().procs(1).build().unwrap();
-    let (main, child) = rt.run(async {
-        let child = goro::go(async { thread_name() }).await.unwrap();
-        (thread_name(), child)
+    support::within(Duration::from_secs(30), || {
+        let rt = goro::Runtime::builder().procs(1).build().unwrap();
+        let (main, child) = rt.run(async {
+            let child = goro::go(async { thread_name() }).await.unwrap();
+            (thread_name(), child)
+        });
+        assert!(main.starts_with("goro-worker"), "main ran on {main:?}");
+        assert_eq!(main, child, "with one processor, main and its child share its worker");
     });
-    assert!(main.starts_with("goro-worker"), "main ran on {main:?}");
-    assert_eq!(main, child, "with one processor, main and its child share its worker");
 }
 
 #[test]
 fn block_on_polls_on_the_calling_thread() {
-    let rt = goro::Runtime::builder().procs(1).build().unwrap();
-    let here = thread_name();
-    let local = std::rc::Rc::new(5); // !Send: only block_on accepts it
-    let (name, v) = rt.block_on(async { (thread_name(), *local) });
-    assert_eq!((name, v), (here, 5));
+    support::within(Duration::from_secs(30), || {
+        let rt = goro::Runtime::builder().procs(1).build().unwrap();
+        let here = thread_name();
+        let local = std::rc::Rc::new(5); // !Send: only block_on accepts it
+        let (name, v) = rt.block_on(async { (thread_name(), *local) });
+        assert_eq!((name, v), (here, 5));
+    });
 }
 
 #[test]
 fn a_panic_in_the_main_goroutine_reaches_runs_caller() {
-    let r = std::panic::catch_unwind(|| goro::run(async { panic!("main boom") }));
-    let payload = r.expect_err("run must resume the main goroutine's panic");
-    assert_eq!(payload.downcast_ref::<&str>(), Some(&"main boom"));
+    support::within(Duration::from_secs(30), || {
+        let r = std::panic::catch_unwind(|| goro::run(async { panic!("main boom") }));
+        let payload = r.expect_err("run must resume the main goroutine's panic");
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"main boom"));
+    });
 }
 
 #[goro::test]

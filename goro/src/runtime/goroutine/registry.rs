@@ -19,8 +19,9 @@
 //! after, so a push is amortised O(1) and a log holds at most about twice
 //! its live goroutines, plus finished ones whose `JoinHandle` is still held,
 //! plus a constant), and by every reader as it walks the logs. Pruning never
-//! upgrades an entry, so no goroutine is ever freed under a log lock. Logs
-//! of threads that exited are dropped once empty.
+//! upgrades an entry, so no goroutine is ever freed under a log lock. A
+//! thread that exits hands its live entries to one shared log and unlists
+//! its own, so thread churn leaves nothing behind.
 //!
 //! Readers (snapshots) lock one log at a time and upgrade each live entry,
 //! so they see a slightly moving picture, which diagnostics accept; a
@@ -145,23 +146,57 @@ static LOGS: Mutex<Vec<Arc<Log>>> = Mutex::new(Vec::new());
 #[cfg(feature = "diagnostics")]
 thread_local! {
     /// This thread's log, listed in `LOGS` on first use.
-    static MY_LOG: Arc<Log> = {
+    static MY_LOG: ThreadLog = {
         let log: Arc<Log> = Arc::new(Mutex::new(Vec::with_capacity(LOG_MIN)));
         lock(&LOGS).push(log.clone());
-        log
+        ThreadLog(log)
     };
 }
 
-/// The log of threads whose own log is gone (spawning from a thread-local
-/// destructor).
+/// A thread's own log. When the thread exits, its still-live entries move
+/// to the shared log and the log leaves `LOGS`, so threads that come and go
+/// leave no log behind to hold finished goroutines' memory.
+#[cfg(feature = "diagnostics")]
+struct ThreadLog(Arc<Log>);
+
+#[cfg(feature = "diagnostics")]
+impl Drop for ThreadLog {
+    fn drop(&mut self) {
+        let live = {
+            let mut log = lock(&self.0);
+            prune(&mut log);
+            std::mem::take(&mut *log)
+        };
+        lock(&LOGS).retain(|l| !Arc::ptr_eq(l, &self.0));
+        if !live.is_empty() {
+            append(shared_log(), live);
+        }
+    }
+}
+
+/// The log of threads whose own log is gone: exited threads' live entries,
+/// and spawns from thread-local destructors.
 #[cfg(feature = "diagnostics")]
 fn shared_log() -> &'static Arc<Log> {
     static SHARED: std::sync::OnceLock<Arc<Log>> = std::sync::OnceLock::new();
     SHARED.get_or_init(|| {
-        let log: Arc<Log> = Arc::new(Mutex::new(Vec::new()));
+        let log: Arc<Log> = Arc::new(Mutex::new(Vec::with_capacity(LOG_MIN)));
         lock(&LOGS).push(log.clone());
         log
     })
+}
+
+/// Appends `entries` to `log`, pruning it first when it is full (it then
+/// grows only if it is still full: amortised O(1) per entry).
+#[cfg(feature = "diagnostics")]
+fn append(log: &Log, entries: impl IntoIterator<Item = Weak<dyn Registered>>) {
+    let mut log = lock(log);
+    for w in entries {
+        if log.len() == log.capacity() && log.len() >= LOG_MIN {
+            prune(&mut log);
+        }
+        log.push(w);
+    }
 }
 
 /// Locks `m`; nothing panics while holding these locks.
@@ -191,15 +226,8 @@ pub(crate) fn insert<G: Registered + 'static>(g: &Arc<G>) {
         let weak: Weak<dyn Registered> = weak;
         // A thread past its thread-locals' destruction uses the shared log.
         let mut weak = Some(weak);
-        let mut push = |log: &Log| {
-            let mut log = lock(log);
-            if log.len() == log.capacity() && log.len() >= LOG_MIN {
-                prune(&mut log); // then grows only if it is still full
-            }
-            log.extend(weak.take());
-        };
-        if MY_LOG.try_with(|log| push(log)).is_err() {
-            push(shared_log());
+        if MY_LOG.try_with(|log| append(&log.0, weak.take())).is_err() {
+            append(shared_log(), weak.take());
         }
     }
     #[cfg(not(feature = "diagnostics"))]
@@ -221,12 +249,7 @@ fn collect(mut keep: impl FnMut(&dyn Registered) -> bool) -> Vec<Arc<dyn Registe
     let mut out = Vec::new();
     #[cfg(feature = "diagnostics")]
     {
-        let logs: Vec<Arc<Log>> = {
-            let mut all = lock(&LOGS);
-            // A log only `LOGS` holds belongs to an exited thread.
-            all.retain(|l| Arc::strong_count(l) > 1 || !lock(l).is_empty());
-            all.clone()
-        };
+        let logs: Vec<Arc<Log>> = lock(&LOGS).clone();
         for log in &logs {
             let alive: Vec<Arc<dyn Registered>> = {
                 let mut log = lock(log);
@@ -280,6 +303,28 @@ mod tests {
     use super::*;
     use crate::runtime::current::{enter_scope, new_scope};
     use std::sync::mpsc;
+
+    /// A thread that spawned goroutines and exited leaves no log behind; the
+    /// goroutine it spawned that still lives stays listed (in the shared log).
+    #[test]
+    fn an_exited_threads_log_is_unlisted_and_its_live_goroutines_kept() {
+        let rt = crate::Runtime::builder().procs(1).build().unwrap();
+        let (tx, rx) = crate::chan::<()>(0);
+        let (log, live) = std::thread::scope(|s| {
+            s.spawn(|| {
+                let log = MY_LOG.with(|l| l.0.clone());
+                rt.go(async {}).join_blocking().unwrap(); // finished: pruned
+                let live = rt.go(async move { rx.recv().await });
+                (log, live)
+            })
+            .join()
+            .unwrap()
+        });
+        assert!(!lock(&LOGS).iter().any(|l| Arc::ptr_eq(l, &log)), "the exited thread's log");
+        assert!(find(live.id()).is_some(), "a live goroutine of an exited thread is listed");
+        drop(tx);
+        live.join_blocking().unwrap();
+    }
 
     /// The snapshot entry of goroutine `id`, if live.
     fn find(id: u64) -> Option<GoroutineInfo> {
