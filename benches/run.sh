@@ -91,7 +91,8 @@ toolkit)
     add "go tokio goro" mutex_counter g2
     add "go tokio goro" mutex_counter g100
     add "go tokio goro" waitgroup_fanout default
-    add "go tokio goro" context_cancel_tree default ;;
+    add "go tokio goro" context_cancel_tree default
+    add "go tokio goro" map_read_mostly default ;;
 diagnostics)
     # goro-nodiag is goro without its default features (the registry);
     # the two run back to back, and summarize.py compares them.

@@ -28,6 +28,9 @@ const (
 	fanoutN         = 100_000
 	ctxNodes        = 10_000
 	ctxFanout       = 10
+	mapKeys         = 1_000
+	mapOps          = 250_000
+	mapStoreEvery   = 100
 )
 
 type message = uintptr
@@ -64,6 +67,8 @@ func dispatch(workload, flavor string) (secs float64, extra string, ok bool) {
 		return timed(func() { mutexCounter(g) }), "", true
 	case "waitgroup_fanout":
 		return timed(waitgroupFanout), "", true
+	case "map_read_mostly":
+		return timed(mapReadMostly), "", true
 	case "context_cancel_tree":
 		secs, extra = contextTree()
 		return secs, extra, true
@@ -153,6 +158,35 @@ func yieldPingpong() {
 		})
 	}
 	wg.Wait()
+}
+
+// mapReadMostly: sync.Map with mapKeys entries, 4 goroutines, 99% Load,
+// 1% Store (the read-mostly use sync.Map is for).
+func mapReadMostly() {
+	var m sync.Map
+	for k := uint64(0); k < mapKeys; k++ {
+		m.Store(k, k)
+	}
+	var wg sync.WaitGroup
+	var hits atomic.Uint64
+	for t := uint64(0); t < threads; t++ {
+		wg.Go(func() {
+			n := uint64(0)
+			for i := uint64(0); i < mapOps; i++ {
+				k := (i*7919 + t) % mapKeys
+				if i%mapStoreEvery == 0 {
+					m.Store(k, i)
+				} else if _, ok := m.Load(k); ok {
+					n++
+				}
+			}
+			hits.Add(n)
+		})
+	}
+	wg.Wait()
+	if hits.Load() == 0 {
+		panic("no hits")
+	}
 }
 
 func mutexCounter(g int) {

@@ -35,6 +35,13 @@ pub const PARK_N: usize = 1_000_000;
 pub const YIELD_ROUNDS: usize = 100_000;
 /// Total increments in `mutex_counter`.
 pub const MUTEX_INCREMENTS: usize = 1_000_000;
+/// `map_read_mostly`: keys in the map, operations per goroutine (of
+/// `THREADS`), and one store in every `MAP_STORE_EVERY` operations.
+pub const MAP_KEYS: u64 = 1_000;
+/// See [`MAP_KEYS`].
+pub const MAP_OPS: u64 = 250_000;
+/// See [`MAP_KEYS`].
+pub const MAP_STORE_EVERY: u64 = 100;
 /// Goroutines in `waitgroup_fanout`.
 pub const FANOUT_N: usize = 100_000;
 /// Nodes (root included) in `context_cancel_tree`.

@@ -63,7 +63,9 @@ async fn dispatch(case: &Case) -> Result<(Duration, String), &'static str> {
         "spawn_join_1m" => Ok(plain(spawn_join().await)),
         "park_1m" => Ok(park().await),
         "yield_pingpong" => Ok(plain(yield_pingpong().await)),
-        "mutex_counter" | "waitgroup_fanout" | "context_cancel_tree" => toolkit(case).await,
+        "mutex_counter" | "waitgroup_fanout" | "context_cancel_tree" | "map_read_mostly" => {
+            toolkit(case).await
+        }
         w => channels(w, &case.flavor).await.map(plain),
     }
 }

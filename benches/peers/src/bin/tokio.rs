@@ -9,6 +9,9 @@
 //!   (atomic counter + one waker, cheaper than JoinSet) stands in.
 //! - `mutex_counter`: `tokio::sync::Mutex` (Go: `sync.Mutex`).
 //! - `context_cancel_tree`: `CancellationToken::child_token` per node.
+//! - `map_read_mostly`: `dashmap::DashMap` (tokio has no map; dashmap is the
+//!   candidate goro's `sync::Map` did not pick, so this row is that choice's
+//!   benchmark).
 //! - channels: mpsc is single-consumer and has no rendezvous flavor, so
 //!   `mpmc`, `select_both` and `unbuffered` are n/a; select is `tokio::select!`.
 
@@ -58,9 +61,43 @@ async fn dispatch(case: &Case) -> Result<(Duration, String), &'static str> {
         "yield_pingpong" => Ok(plain(yield_pingpong().await)),
         "mutex_counter" => Ok(plain(mutex_counter(goroutines(&case.flavor)).await)),
         "waitgroup_fanout" => Ok(plain(waitgroup_fanout().await)),
+        "map_read_mostly" => Ok(plain(map_read_mostly().await)),
         "context_cancel_tree" => Ok(context_tree().await),
         w => async_chan::run::<Mpsc>(w, Flavor::parse(&case.flavor), spawn).await.map(plain),
     }
+}
+
+/// `DashMap`: `MAP_KEYS` entries, `THREADS` tasks, one insert in every
+/// `MAP_STORE_EVERY` operations, gets otherwise (as Go's and goro's).
+async fn map_read_mostly() -> Duration {
+    let m = Arc::new(dashmap::DashMap::new());
+    for k in 0..MAP_KEYS {
+        m.insert(k, k);
+    }
+    let start = Instant::now();
+    let hs: Vec<_> = (0..THREADS as u64)
+        .map(|t| {
+            let m = m.clone();
+            tokio::spawn(async move {
+                let mut n = 0u64;
+                for i in 0..MAP_OPS {
+                    let k = (i * 7919 + t) % MAP_KEYS;
+                    if i % MAP_STORE_EVERY == 0 {
+                        m.insert(k, i);
+                    } else if m.get(&k).is_some() {
+                        n += 1;
+                    }
+                }
+                n
+            })
+        })
+        .collect();
+    let mut hits = 0;
+    for h in hs {
+        hits += h.await.unwrap();
+    }
+    assert!(hits > 0);
+    start.elapsed()
 }
 
 /// `g2` → 2, `g100` → 100.

@@ -2,7 +2,10 @@
 //! written against API.md: `sync::Mutex`, `sync::WaitGroup` and
 //! `context::with_cancel`, in the shapes of Go's program.
 
-use bench_common::{Latch, CTX_FANOUT, CTX_NODES, FANOUT_N, MUTEX_INCREMENTS};
+use bench_common::{
+    Latch, CTX_FANOUT, CTX_NODES, FANOUT_N, MAP_KEYS, MAP_OPS, MAP_STORE_EVERY, MUTEX_INCREMENTS,
+    THREADS,
+};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +17,7 @@ pub async fn run(workload: &str, flavor: &str) -> (Duration, String) {
             (mutex_counter(g).await, String::new())
         }
         "waitgroup_fanout" => (waitgroup_fanout().await, String::new()),
+        "map_read_mostly" => (map_read_mostly().await, String::new()),
         "context_cancel_tree" => context_tree().await,
         _ => unreachable!("not a toolkit workload: {workload}"),
     }
@@ -33,6 +37,36 @@ async fn mutex_counter(g: usize) -> Duration {
     }
     wg.wait().await;
     assert_eq!(*m.lock().await, MUTEX_INCREMENTS / g * g);
+    start.elapsed()
+}
+
+/// `sync::Map` (on papaya): `MAP_KEYS` entries, `THREADS` goroutines, one
+/// store in every `MAP_STORE_EVERY` operations, loads otherwise.
+async fn map_read_mostly() -> Duration {
+    let m = Arc::new(goro::sync::Map::new());
+    for k in 0..MAP_KEYS {
+        m.store(k, k);
+    }
+    let hits = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let start = Instant::now();
+    let wg = goro::sync::WaitGroup::new();
+    for t in 0..THREADS as u64 {
+        let (m, hits) = (m.clone(), hits.clone());
+        wg.go(async move {
+            let mut n = 0;
+            for i in 0..MAP_OPS {
+                let k = (i * 7919 + t) % MAP_KEYS;
+                if i % MAP_STORE_EVERY == 0 {
+                    m.store(k, i);
+                } else if m.load(&k).is_some() {
+                    n += 1;
+                }
+            }
+            hits.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        });
+    }
+    wg.wait().await;
+    assert!(hits.load(std::sync::atomic::Ordering::Relaxed) > 0);
     start.elapsed()
 }
 
