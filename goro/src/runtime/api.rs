@@ -4,6 +4,7 @@
 use super::current;
 use super::JoinHandle;
 use std::future::Future;
+use std::panic::Location;
 use std::task::Poll;
 
 /// Starts a goroutine: Go's `go f()`.
@@ -17,7 +18,8 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    current::runtime_or_default().spawn(fut, None)
+    let at = Location::caller();
+    current::with_runtime_or_default(|rt| rt.spawn_at(fut, None, at))
 }
 
 /// Starts a goroutine with a name, shown by goroutine dumps and leak
@@ -28,7 +30,9 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    current::runtime_or_default().spawn(fut, Some(name.into().into_boxed_str()))
+    let name = Some(name.into().into_boxed_str());
+    let at = Location::caller();
+    current::with_runtime_or_default(|rt| rt.spawn_at(fut, name, at))
 }
 
 /// Runs `f` on the runtime's blocking pool, off the workers: for blocking

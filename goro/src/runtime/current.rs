@@ -92,7 +92,20 @@ pub(crate) fn default_runtime() -> &'static super::Runtime {
 
 /// The runtime of this thread, or the default one.
 pub(crate) fn runtime_or_default() -> Arc<Shared> {
-    RUNTIME.with(|c| c.borrow().clone()).unwrap_or_else(|| default_runtime().shared().clone())
+    with_runtime_or_default(Arc::clone)
+}
+
+/// Runs `f` on the runtime of this thread, or the default one, without
+/// touching its reference count (a spawn would otherwise write that shared
+/// count twice). `f` must not enter another runtime on this thread.
+#[inline]
+pub(crate) fn with_runtime_or_default<R>(f: impl FnOnce(&Arc<Shared>) -> R) -> R {
+    let mut f = Some(f);
+    let here = RUNTIME.with(|c| c.borrow().as_ref().map(|rt| (f.take().expect("once"))(rt)));
+    match here {
+        Some(r) => r,
+        None => (f.take().expect("not called yet"))(default_runtime().shared()),
+    }
 }
 
 /// Restores a thread-local on drop (also on unwind).

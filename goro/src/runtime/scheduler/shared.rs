@@ -165,11 +165,18 @@ impl Shared {
         self.stopped.load(Ordering::Acquire) // pairs with the Release in shutdown
     }
 
-    /// The live-count shard for this thread: its processor's, or the
-    /// off-processor one.
-    fn live_shard(&self) -> &AtomicIsize {
-        current::with_worker_of(self, |w| w.processor_index())
-            .map_or(&self.offp_live, |p| &self.procs[p].live)
+    /// Adds `delta` to the live count: to this thread's processor's shard,
+    /// which only its owner writes (a plain load and store, no locked
+    /// instruction), or to the shared off-processor one.
+    fn count_live(&self, delta: isize) {
+        let mine = current::with_worker_of(self, |w| {
+            let shard = &self.procs[w.processor_index()].live;
+            let n = shard.load(Ordering::Relaxed); // only this worker writes its shard
+            shard.store(n + delta, Ordering::Relaxed); // readers only sum racily
+        });
+        if mine.is_none() {
+            self.offp_live.fetch_add(delta, Ordering::Relaxed);
+        }
     }
 
     /// Starts a goroutine: Go's `newproc`.
@@ -183,12 +190,26 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let meta = Meta::new(next_id(), current::spawn_context(), Location::caller(), name);
+        self.spawn_at(fut, name, Location::caller())
+    }
+
+    /// [`Shared::spawn`], with the spawn site given.
+    pub(crate) fn spawn_at<F>(
+        self: &Arc<Self>,
+        fut: F,
+        name: Option<Box<str>>,
+        at: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let meta = Meta::new(next_id(), current::spawn_context(), at, name);
         #[cfg(feature = "diagnostics")] // diagnostics (issue 5): spawn count, trace
         crate::debug::hooks::spawned(meta.id, meta.parent);
         let task = Task::new(self.clone(), fut, meta, Kind::Goroutine);
         registry::insert(&task);
-        self.live_shard().fetch_add(1, Ordering::Relaxed);
+        self.count_live(1);
         self.schedule(task.clone(), Spawn::New);
         JoinHandle::new(task)
     }
@@ -209,7 +230,7 @@ impl Shared {
     /// A goroutine finished: uncount and unregister it.
     pub(crate) fn goroutine_finished(&self, kind: Kind, meta: &Meta) {
         if kind == Kind::Goroutine {
-            self.live_shard().fetch_sub(1, Ordering::Relaxed);
+            self.count_live(-1);
             registry::remove(meta);
         }
     }
