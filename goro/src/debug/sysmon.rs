@@ -102,6 +102,9 @@ fn run() {
         if last_deadlock_check.elapsed() >= DEADLOCK_PERIOD {
             last_deadlock_check = Instant::now();
             detector.check();
+            // Frees the memory registry entries pin for goroutines freed
+            // since (only when enough were: registry.rs).
+            crate::runtime::goroutine::registry::sweep_if_worthwhile();
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod atomic_waker;
 mod join;
+mod log;
 pub(crate) mod meta;
 pub(crate) mod registry;
 mod state;

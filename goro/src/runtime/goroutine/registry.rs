@@ -3,25 +3,32 @@
 //!
 //! ## Design
 //!
-//! Each thread keeps a *log*: a mutex around a vector of weak references to
-//! the goroutines it spawned. Spawning pushes one `Weak` onto the spawning
-//! thread's own log (an uncontended lock on a line that thread already
-//! holds); finishing writes only the goroutine's own `Meta::retired` flag.
-//! No shared line moves between workers on either path: the earlier design
-//! (sharded slabs, insert and remove under the shard lock) cost about 30 %
-//! of a spawn-and-join, nearly all cache misses on slab slots and free lists
-//! that the finishing worker had last written.
+//! Each thread keeps a *log* (`log.rs`): an array of weak references to
+//! the goroutines it spawned, which that thread appends to without a lock
+//! (a slot write and a store) and readers walk under the log's lock.
+//! Finishing writes only the goroutine's own `Meta::retired` flag. No shared
+//! line moves between workers on either path: an earlier design (sharded
+//! slabs, insert and remove under the shard lock) cost about 30 % of a
+//! spawn-and-join, nearly all cache misses on slab slots and free lists
+//! that the finishing worker had last written; the one before this (a
+//! mutex per log, pruned at every doubling) about 10 %.
 //!
 //! A weak reference keeps a finished goroutine's allocation (not its future
-//! or output, which are dropped when it finishes) until its log entry goes.
-//! Entries go when a log is *pruned* of freed goroutines: by its thread
-//! when the vector is full (the vector doubles only if it is still full
-//! after, so a push is amortised O(1) and a log holds at most about twice
-//! its live goroutines, plus finished ones whose `JoinHandle` is still held,
-//! plus a constant), and by every reader as it walks the logs. Pruning never
-//! upgrades an entry, so no goroutine is ever freed under a log lock. A
-//! thread that exits hands its live entries to one shared log and unlists
-//! its own, so thread churn leaves nothing behind.
+//! or output, which are dropped when it finishes) until its entry goes.
+//! Each thread counts the registered goroutines freed on it (`freed`, a
+//! plain per-thread counter). Entries go three ways: (1) a full log is
+//! pruned by its owner if at least a quarter as many goroutines were freed
+//! since its last prune, and doubles otherwise, so a log holds at most
+//! about three times the goroutines it lists or whose `JoinHandle` is
+//! still held, plus a constant, and a spawning loop that keeps its handles
+//! never walks its log for nothing; (2) every reader replaces the entries
+//! of freed goroutines it walks past by tombstones; (3) the monitor sweeps
+//! all logs the same way once a quarter as many goroutines as there are
+//! entries were freed since its last sweep, so a thread that spawned many
+//! goroutines once and then stopped does not keep their memory. No entry
+//! is ever upgraded by pruning or sweeping, so no goroutine is freed under
+//! a log lock. A thread that exits hands its live entries to one shared
+//! log (appended to under its lock) and unlists its own.
 //!
 //! Readers (snapshots) lock one log at a time and upgrade each live entry,
 //! so they see a slightly moving picture, which diagnostics accept; a
@@ -33,9 +40,13 @@
 //! dropping a `Runtime` cannot find its parked goroutines to drop them
 //! (they are freed when whatever holds their wakers lets go).
 
+#[cfg(feature = "diagnostics")]
+use super::log::Log;
 use super::meta::{Meta, WaitOn};
 use super::WaitReason;
 use std::panic::Location;
+#[cfg(feature = "diagnostics")]
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 #[cfg(feature = "diagnostics")]
 use std::sync::{Mutex, Weak};
@@ -135,19 +146,45 @@ fn info_of(g: &dyn Registered) -> GoroutineInfo {
     }
 }
 
-/// One thread's log of the goroutines it registered.
+/// A registry entry: a weak reference, or a tombstone left by a reader
+/// where a freed goroutine's entry was.
 #[cfg(feature = "diagnostics")]
-type Log = Mutex<Vec<Weak<dyn Registered>>>;
+type Entry = Option<Weak<dyn Registered>>;
+
+/// One thread's log of the goroutines it registered, and the number of
+/// registered goroutines freed on that thread.
+#[cfg(feature = "diagnostics")]
+struct Logged {
+    /// The entries (`log.rs`: the owner appends without a lock).
+    log: Log<Entry>,
+    /// Registered goroutines whose last strong reference was dropped on this
+    /// thread; written by this thread only, summed by [`freed_total`].
+    freed: AtomicUsize,
+}
+
+#[cfg(feature = "diagnostics")]
+impl Logged {
+    /// An empty log.
+    fn new() -> Arc<Logged> {
+        Arc::new(Logged { log: Log::new(LOG_MIN), freed: AtomicUsize::new(0) })
+    }
+}
 
 /// Every thread's log.
 #[cfg(feature = "diagnostics")]
-static LOGS: Mutex<Vec<Arc<Log>>> = Mutex::new(Vec::new());
+static LOGS: Mutex<Vec<Arc<Logged>>> = Mutex::new(Vec::new());
+/// Goroutines freed on threads that have exited (their `freed` counts).
+#[cfg(feature = "diagnostics")]
+static EXITED_FREED: AtomicUsize = AtomicUsize::new(0);
+/// `freed_total()` at the last sweep (`sweep_if_worthwhile`).
+#[cfg(feature = "diagnostics")]
+static SWEPT_AT: AtomicUsize = AtomicUsize::new(0);
 
 #[cfg(feature = "diagnostics")]
 thread_local! {
     /// This thread's log, listed in `LOGS` on first use.
     static MY_LOG: ThreadLog = {
-        let log: Arc<Log> = Arc::new(Mutex::new(Vec::with_capacity(LOG_MIN)));
+        let log = Logged::new();
         lock(&LOGS).push(log.clone());
         ThreadLog(log)
     };
@@ -157,46 +194,35 @@ thread_local! {
 /// to the shared log and the log leaves `LOGS`, so threads that come and go
 /// leave no log behind to hold finished goroutines' memory.
 #[cfg(feature = "diagnostics")]
-struct ThreadLog(Arc<Log>);
+struct ThreadLog(Arc<Logged>);
 
 #[cfg(feature = "diagnostics")]
 impl Drop for ThreadLog {
     fn drop(&mut self) {
-        let live = {
-            let mut log = lock(&self.0);
-            prune(&mut log);
-            std::mem::take(&mut *log)
-        };
-        lock(&LOGS).retain(|l| !Arc::ptr_eq(l, &self.0));
-        if !live.is_empty() {
-            append(shared_log(), live);
+        let live = self.0.log.take_all();
+        {
+            // Both under the LOGS lock, which freed_total() reads under:
+            // the total never moves backwards.
+            let mut logs = lock(&LOGS);
+            EXITED_FREED.fetch_add(self.0.freed.load(Ordering::Relaxed), Ordering::Relaxed); // a count
+            logs.retain(|l| !Arc::ptr_eq(l, &self.0));
+        }
+        for entry in live.into_iter().filter(is_live) {
+            shared_log().log.push_locked(entry, is_live);
         }
     }
 }
 
 /// The log of threads whose own log is gone: exited threads' live entries,
-/// and spawns from thread-local destructors.
+/// and spawns from thread-local destructors. Appended to under its lock.
 #[cfg(feature = "diagnostics")]
-fn shared_log() -> &'static Arc<Log> {
-    static SHARED: std::sync::OnceLock<Arc<Log>> = std::sync::OnceLock::new();
+fn shared_log() -> &'static Arc<Logged> {
+    static SHARED: std::sync::OnceLock<Arc<Logged>> = std::sync::OnceLock::new();
     SHARED.get_or_init(|| {
-        let log: Arc<Log> = Arc::new(Mutex::new(Vec::with_capacity(LOG_MIN)));
+        let log = Logged::new();
         lock(&LOGS).push(log.clone());
         log
     })
-}
-
-/// Appends `entries` to `log`, pruning it first when it is full (it then
-/// grows only if it is still full: amortised O(1) per entry).
-#[cfg(feature = "diagnostics")]
-fn append(log: &Log, entries: impl IntoIterator<Item = Weak<dyn Registered>>) {
-    let mut log = lock(log);
-    for w in entries {
-        if log.len() == log.capacity() && log.len() >= LOG_MIN {
-            prune(&mut log);
-        }
-        log.push(w);
-    }
 }
 
 /// Locks `m`; nothing panics while holding these locks.
@@ -208,14 +234,33 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Whether `g` is still listed (not retired).
 #[cfg(feature = "diagnostics")]
 fn is_listed(g: &Arc<dyn Registered>) -> bool {
-    !g.meta().retired.load(std::sync::atomic::Ordering::Acquire) // pairs with remove
+    !g.meta().retired.load(Ordering::Acquire) // pairs with remove
 }
 
-/// Drops the entries of goroutines already freed. It never upgrades, so no
-/// goroutine (and no user destructor) is ever dropped under a log lock.
+/// Whether an entry may still name a goroutine (not freed, not a
+/// tombstone). It never upgrades, so no goroutine (and no user destructor)
+/// is ever dropped under a log lock.
 #[cfg(feature = "diagnostics")]
-fn prune(log: &mut Vec<Weak<dyn Registered>>) {
-    log.retain(|w| w.strong_count() > 0);
+fn is_live(e: &Entry) -> bool {
+    e.as_ref().is_some_and(|w| w.strong_count() > 0)
+}
+
+/// Registered goroutines freed so far, on every thread.
+#[cfg(feature = "diagnostics")]
+fn freed_total() -> usize {
+    let logs = lock(&LOGS);
+    let mine: usize = logs.iter().map(|l| l.freed.load(Ordering::Relaxed)).sum();
+    mine + EXITED_FREED.load(Ordering::Relaxed)
+}
+
+/// A full log of `len` entries is pruned only if at least a quarter as
+/// many goroutines were freed (anywhere) since its last prune: otherwise
+/// pruning would walk mostly live entries for nothing (a spawning loop
+/// that keeps its handles) and the log doubles instead.
+#[cfg(feature = "diagnostics")]
+fn prune_decision(len: usize, mark: usize) -> Option<usize> {
+    let total = freed_total();
+    (total.saturating_sub(mark) >= len / 4).then_some(total)
 }
 
 /// Adds a goroutine (on the spawning thread's log).
@@ -225,21 +270,67 @@ pub(crate) fn insert<G: Registered + 'static>(g: &Arc<G>) {
         let weak: Weak<G> = Arc::downgrade(g);
         let weak: Weak<dyn Registered> = weak;
         // A thread past its thread-locals' destruction uses the shared log.
-        let mut weak = Some(weak);
-        if MY_LOG.try_with(|log| append(&log.0, weak.take())).is_err() {
-            append(shared_log(), weak.take());
+        let mut entry = Some(Some(weak));
+        let appended = MY_LOG.try_with(|me| {
+            let entry = entry.take().expect("appended once");
+            // SAFETY: MY_LOG is this thread's own; no other thread appends
+            // to it and it is never the shared log.
+            unsafe { me.0.log.push_owned(entry, prune_decision, is_live) };
+        });
+        if appended.is_err() {
+            shared_log().log.push_locked(entry.take().flatten(), is_live);
         }
     }
     #[cfg(not(feature = "diagnostics"))]
     let _ = g;
 }
 
+/// A registered goroutine's last strong reference was dropped here: its
+/// entry is dead (counted for the pruning and sweeping decisions).
+pub(crate) fn freed() {
+    #[cfg(feature = "diagnostics")]
+    let _ = MY_LOG.try_with(|me| {
+        let n = me.0.freed.load(Ordering::Relaxed); // only this thread writes it
+        me.0.freed.store(n + 1, Ordering::Relaxed); // a count, summed racily
+    });
+}
+
 /// Retires a goroutine (it finished): it is no longer listed.
 pub(crate) fn remove(meta: &Meta) {
     #[cfg(feature = "diagnostics")]
-    meta.retired.store(true, std::sync::atomic::Ordering::Release); // before its result is published
+    meta.retired.store(true, Ordering::Release); // before its result is published
     #[cfg(not(feature = "diagnostics"))]
     let _ = meta;
+}
+
+/// Replaces the entries of freed goroutines by tombstones, releasing the
+/// memory they pin, when at least a quarter as many goroutines as there
+/// are entries were freed since the last sweep: the monitor calls it
+/// periodically, so a thread that spawned many goroutines once and never
+/// again does not keep their memory (its own pruning runs only when it
+/// appends). Amortised O(1) per freed goroutine.
+pub(crate) fn sweep_if_worthwhile() {
+    #[cfg(feature = "diagnostics")]
+    {
+        let total = freed_total();
+        let entries: usize = lock(&LOGS).iter().map(|l| l.log.len()).sum();
+        if total.saturating_sub(SWEPT_AT.load(Ordering::Relaxed)) < entries / 4 + 1 {
+            return;
+        }
+        SWEPT_AT.store(total, Ordering::Relaxed); // only the monitor sweeps
+        let logs: Vec<Arc<Logged>> = lock(&LOGS).clone();
+        for l in &logs {
+            l.log.walk_mut(tombstone_if_dead);
+        }
+    }
+}
+
+/// Drops a dead entry's weak reference (freeing the goroutine's memory).
+#[cfg(feature = "diagnostics")]
+fn tombstone_if_dead(e: &mut Entry) {
+    if !is_live(e) {
+        *e = None;
+    }
 }
 
 /// Every registered goroutine for which `keep` holds, cloned out log by
@@ -249,13 +340,13 @@ fn collect(mut keep: impl FnMut(&dyn Registered) -> bool) -> Vec<Arc<dyn Registe
     let mut out = Vec::new();
     #[cfg(feature = "diagnostics")]
     {
-        let logs: Vec<Arc<Log>> = lock(&LOGS).clone();
-        for log in &logs {
-            let alive: Vec<Arc<dyn Registered>> = {
-                let mut log = lock(log);
-                prune(&mut log);
-                log.iter().filter_map(Weak::upgrade).collect()
-            };
+        let logs: Vec<Arc<Logged>> = lock(&LOGS).clone();
+        for l in &logs {
+            let mut alive: Vec<Arc<dyn Registered>> = Vec::new();
+            l.log.walk_mut(|e| {
+                tombstone_if_dead(e);
+                alive.extend(e.as_ref().and_then(Weak::upgrade));
+            });
             // Outside the lock: dropping one of these may free a goroutine.
             out.extend(alive.into_iter().filter(|g| is_listed(g) && keep(&**g)));
         }
@@ -326,6 +417,58 @@ mod tests {
         live.join_blocking().unwrap();
     }
 
+    /// A log's entries that still pin a goroutine's memory.
+    fn pinned(l: &Logged) -> usize {
+        let mut n = 0;
+        l.log.walk_mut(|e| n += usize::from(e.is_some()));
+        n
+    }
+
+    /// A thread that spawned goroutines and joined them keeps no entry that
+    /// pins their memory once anyone has walked the registry; its freed
+    /// count saw them go.
+    #[test]
+    fn entries_of_freed_goroutines_are_tombstoned_by_readers() {
+        let rt = crate::Runtime::builder().procs(2).build().unwrap();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let me = MY_LOG.with(|l| l.0.clone());
+                let hs: Vec<_> = (0..1000).map(|i| rt.go(async move { i })).collect();
+                assert!(pinned(&me) >= 1000, "listed while their handles are held");
+                for h in hs {
+                    h.join_blocking().unwrap();
+                }
+                // The workers drop their references when a poll ends, which
+                // may be just after the join: wait for every one to go.
+                let deadline = Instant::now() + std::time::Duration::from_secs(20);
+                while freed_total() < 1000 {
+                    assert!(Instant::now() < deadline, "freed counts never reached 1000");
+                    std::thread::yield_now();
+                }
+                let _ = snapshot(); // a reader: tombstones what it walks past
+                let deadline = Instant::now() + std::time::Duration::from_secs(20);
+                while pinned(&me) > 0 {
+                    assert!(Instant::now() < deadline, "{} entries still pin memory", pinned(&me));
+                    let _ = snapshot();
+                    std::thread::yield_now();
+                }
+            });
+        });
+    }
+
+    /// A full log is pruned only when enough goroutines were freed since its
+    /// last prune.
+    #[test]
+    fn a_full_log_prunes_only_after_enough_frees() {
+        let total = freed_total();
+        assert_eq!(prune_decision(1 << 40, total), None, "nothing freed: grow");
+        if total > 0 {
+            let mark = prune_decision(4, total - 1);
+            assert!(mark.is_some_and(|m| m >= total), "one freed per 4 entries: {mark:?}");
+        }
+        assert!(prune_decision(0, total).is_some_and(|m| m >= total), "an empty log may prune");
+    }
+
     /// The snapshot entry of goroutine `id`, if live.
     fn find(id: u64) -> Option<GoroutineInfo> {
         snapshot().into_iter().find(|g| g.id == id)
@@ -386,7 +529,12 @@ mod tests {
             std::thread::yield_now();
         };
         assert!(listed.iter().all(|g| g.scope == scope));
-        assert_eq!(listed[1].parent, listed[0].id, "the inner goroutine's parent is the outer one");
+        // Ids come in per-thread batches, so the inner (spawned on a worker)
+        // may have the smaller id: tell them apart by parent.
+        let first =
+            listed.iter().find(|g| g.parent == 0).expect("the outer has no goroutine parent");
+        let inner = listed.iter().find(|g| g.parent != 0).expect("the inner has a parent");
+        assert_eq!(inner.parent, first.id, "the inner goroutine's parent is the outer one");
         assert!(scope_goroutines(new_scope()).is_empty());
         tx.send(()).unwrap();
         outer.join_blocking().unwrap();

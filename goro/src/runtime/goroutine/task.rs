@@ -94,6 +94,14 @@ pub(crate) struct Task<F: Future> {
     stage: UnsafeCell<Stage<F>>,
 }
 
+impl<F: Future> Drop for Task<F> {
+    fn drop(&mut self) {
+        if self.header.kind == Kind::Goroutine {
+            super::registry::freed(); // its registry entry is dead now
+        }
+    }
+}
+
 // SAFETY: the stage is only accessed by the holder of RUNNING (future) or by
 // the disposer after DONE (output), never concurrently; F and its output are
 // Send, so they may be touched from whichever thread holds that right.
