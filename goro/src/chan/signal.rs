@@ -15,9 +15,9 @@
 //! holds an entry for this signal must treat the entry as stale. This is the
 //! token that makes "exactly one case completes" true (see `README.md`).
 
+use super::lock::Locked;
 use crate::loom::atomic::{AtomicUsize, Ordering};
-use crate::loom::{Arc, Mutex, UnsafeCell};
-use std::sync::PoisonError;
+use crate::loom::{Arc, UnsafeCell};
 use std::task::Waker;
 
 /// Nobody has decided yet.
@@ -28,12 +28,19 @@ const ABORTED: usize = 1;
 const FIRST_CASE: usize = 2;
 
 /// A waiting operation's done token and the waker to call when it is decided.
-#[derive(Debug)]
 pub struct Signal {
     /// `WAITING`, `ABORTED`, or `FIRST_CASE + case`.
     state: AtomicUsize,
-    /// Who to wake once `state` leaves `WAITING`; taken by the winner.
-    waker: Mutex<Option<Waker>>,
+    /// Who to wake once `state` leaves `WAITING`; taken by the winner. Under
+    /// the channel's kind of lock (`lock.rs`): a waker is cloned or taken
+    /// under it and nothing else, and its release is a plain store.
+    waker: Locked<Option<Waker>>,
+}
+
+impl std::fmt::Debug for Signal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signal").field("state", &self.state).finish_non_exhaustive()
+    }
 }
 
 impl Signal {
@@ -44,7 +51,7 @@ impl Signal {
 
     /// A fresh undecided signal, to embed in a lone operation's `Op`.
     pub(crate) fn inline(waker: &Waker) -> Self {
-        Signal { state: AtomicUsize::new(WAITING), waker: Mutex::new(Some(waker.clone())) }
+        Signal { state: AtomicUsize::new(WAITING), waker: Locked::new(Some(waker.clone())) }
     }
 
     /// Claims the signal for `case`; false if it was already decided.
@@ -75,15 +82,16 @@ impl Signal {
 
     /// Makes the next wake-up go to `waker` (a re-poll may bring a new one).
     pub(crate) fn set_waker(&self, waker: &Waker) {
-        let mut w = self.waker.lock().unwrap_or_else(PoisonError::into_inner);
-        if !w.as_ref().is_some_and(|old| old.will_wake(waker)) {
-            *w = Some(waker.clone());
-        }
+        let stale = self.waker.with(|w| match w {
+            Some(old) if old.will_wake(waker) => None,
+            _ => w.replace(waker.clone()),
+        });
+        drop(stale); // a waker's drop runs outside the lock
     }
 
     /// Wakes the waiter; called once by whoever won [`Signal::try_select`].
     pub(crate) fn wake(&self) {
-        let w = self.waker.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let w = self.waker.with(Option::take);
         if let Some(w) = w {
             w.wake();
         }
