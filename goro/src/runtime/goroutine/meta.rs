@@ -11,10 +11,13 @@
 //! itself when it takes or releases a lock, and cleared by whoever releases
 //! a lock it took (`debug/hold.rs`).
 
+use super::task::Kind;
 use super::WaitReason;
 use crate::loom::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::panic::Location;
+use std::sync::Mutex;
 
 /// Goroutine ids handed to a thread at a time, so that spawning touches the
 /// global counter once per batch (Go's per-P `goidcache`).
@@ -70,11 +73,14 @@ pub(crate) struct Meta {
     /// Leak-attribution scope inherited from the parent; 0 if none (see
     /// [`next_scope`]: always below 2^32).
     scope: u32,
+    /// Goroutine or blocking job (packed beside `scope`, with `named` and
+    /// `retired`, in one word).
+    pub(crate) kind: Kind,
+    /// Whether it has a name in [`NAMES`] (names are rare; keeping them
+    /// out of the record saves a word of every goroutine).
+    named: bool,
     /// Where `go` was called.
     pub(crate) spawned_at: &'static Location<'static>,
-    /// Optional name given with `go_named`, boxed once more so that it
-    /// takes one word of the header (names are rare; the header is not).
-    name: Option<Box<Name>>,
     /// Last park: `since_nanos << 8 | reason as u8`.
     park: AtomicU64,
     /// Last park's call site; null if the future did not say.
@@ -104,8 +110,9 @@ impl Meta {
             id,
             parent,
             scope: u32::try_from(scope).expect("scope ids come from next_scope"),
+            kind: Kind::Goroutine,
+            named: name.map(|n| names().insert(id, n)).is_some(),
             spawned_at,
-            name: name.map(|n| Box::new(Name(n))),
             park: AtomicU64::new(0),
             park_at: AtomicPtr::new(std::ptr::null_mut()),
             park_on: AtomicUsize::new(0),
@@ -150,8 +157,11 @@ impl Meta {
     }
 
     /// The name given with `go_named`, if any.
-    pub(crate) fn name(&self) -> Option<&str> {
-        self.name.as_deref().map(|n| &*n.0)
+    pub(crate) fn name(&self) -> Option<String> {
+        if !self.named {
+            return None;
+        }
+        names().get(&self.id).map(|n| n.to_string())
     }
 
     /// The lock this goroutine took last and still holds; 0 if none.
@@ -180,8 +190,21 @@ impl Meta {
     }
 }
 
-/// A goroutine's name, behind one thin pointer.
-struct Name(Box<str>);
+impl Drop for Meta {
+    fn drop(&mut self) {
+        if self.named {
+            names().remove(&self.id);
+        }
+    }
+}
+
+/// The names of the named goroutines alive, by id.
+static NAMES: Mutex<BTreeMap<u64, Box<str>>> = Mutex::new(BTreeMap::new());
+
+/// Locks [`NAMES`] (nothing panics under it).
+fn names() -> std::sync::MutexGuard<'static, BTreeMap<u64, Box<str>>> {
+    NAMES.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// What a goroutine said about its park during the poll that returned
 /// `Pending` (`runtime::current::will_park_on`).
@@ -193,4 +216,20 @@ pub(crate) struct Park {
     pub(crate) at: &'static Location<'static>,
     /// On what.
     pub(crate) on: WaitOn,
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// A name lives in the side table exactly as long as its record.
+    #[test]
+    fn a_name_goes_with_its_record() {
+        let id = next_id();
+        let meta = Meta::new(id, (0, 0), Location::caller(), Some("worker".into()));
+        assert_eq!(meta.name().as_deref(), Some("worker"));
+        assert!(Meta::new(next_id(), (0, 0), Location::caller(), None).name().is_none());
+        drop(meta);
+        assert!(!names().contains_key(&id), "the name outlived its goroutine");
+    }
 }

@@ -139,7 +139,7 @@ fn info_of(g: &dyn Registered) -> GoroutineInfo {
         parent: meta.parent,
         scope: meta.scope(),
         runtime: g.runtime_id(),
-        name: meta.name().map(str::to_owned),
+        name: meta.name(),
         spawned_at: meta.spawned_at,
         state,
         holds: meta.holds(),
