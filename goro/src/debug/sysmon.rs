@@ -1,6 +1,8 @@
 //! The monitor thread, Go's `sysmon`: finds workers stuck in one poll,
 //! hands their processors' queued goroutines to other workers, reports the
-//! culprit once, and runs the deadlock detector.
+//! culprit once, and runs the deadlock detector. Every loop also ticks the
+//! clock that park timestamps read (`time::clock::tick`), so that parking
+//! reads no clock.
 //!
 //! ## Blocking detection (Go's `retake`)
 //!
