@@ -81,3 +81,33 @@ fn the_partial_deadlock_report_finds_nothing_without_holder_records() {
     // The registry does not yet know who holds what (see graph.rs): no edges.
     assert!(goro::debug::deadlocks().is_empty());
 }
+
+/// A goroutine that parks without saying why shows `unknown`, even when the
+/// goroutine polled just before it on the same worker said why and then
+/// finished instead of parking: that record must not leak into the next
+/// goroutine's park (it would name another goroutine's place and channel).
+#[test]
+fn a_park_record_left_by_a_finished_poll_does_not_leak_to_the_next_goroutine() {
+    support::within(Duration::from_secs(30), || {
+        let rt = goro::Runtime::builder().procs(1).build().unwrap();
+        rt.run(async {
+            let (_tx, rx) = goro::chan::<()>(0);
+            // Spawned first, so it runs first (new goroutines queue in order).
+            let said_then_finished = goro::go(async move {
+                let mut recv = std::pin::pin!(rx.recv());
+                // One poll: queues a receive and says "chan receive"; then
+                // this goroutine finishes without parking.
+                std::future::poll_fn(|cx| {
+                    let _ = std::future::Future::poll(recv.as_mut(), cx);
+                    std::task::Poll::Ready(())
+                })
+                .await;
+            });
+            let silent = goro::go(std::future::pending::<()>());
+            let g = parked(silent.id()).await;
+            assert_eq!(g.wait_reason(), Some(goro::debug::WaitReason::Unknown), "{g:?}");
+            said_then_finished.await.unwrap();
+            silent.abort();
+        });
+    });
+}

@@ -60,7 +60,15 @@ struct State<T> {
 }
 
 /// A channel shared by its senders and receivers.
+///
+/// `repr(C)`, so that `users`, written on every operation, sits right
+/// before the lock, on the cache line every operation already writes; left
+/// to the compiler it landed beside `cap`, which both sides read on every
+/// operation, and made that line bounce between them.
+#[repr(C)]
 pub(crate) struct Chan<T> {
+    /// The last goroutine on each side, for the deadlock report.
+    users: LastUsers,
     /// Buffer, flags and wait queues, behind the channel lock.
     state: Locked<State<T>>,
     /// Capacity: 0 rendezvous, `usize::MAX` unbounded.
@@ -69,8 +77,6 @@ pub(crate) struct Chan<T> {
     senders: AtomicUsize,
     /// Live `Receiver`s; the last one to go fails all sends.
     receivers: AtomicUsize,
-    /// The last goroutine on each side, for the deadlock report.
-    users: LastUsers,
 }
 
 impl<T> Chan<T> {
@@ -189,6 +195,7 @@ impl<T> Chan<T> {
     }
 
     /// Sends now or queues `signal`'s case 0 with the value.
+    #[inline]
     pub(crate) fn send_or_wait(&self, v: T, waker: &Waker) -> Result<SendNow<T>, Waiter<T>> {
         let r = self.with(|st| match self.send_locked(st, v) {
             (SendNow::Full(v), _) => Err(self.wait_locked(&mut st.sendq, Some(v), waker)),
@@ -201,6 +208,7 @@ impl<T> Chan<T> {
     }
 
     /// Receives now or queues a waiting receiver.
+    #[inline]
     pub(crate) fn recv_or_wait(&self, waker: &Waker) -> Result<RecvNow<T>, Waiter<T>> {
         let r = self.with(|st| match self.recv_locked(st) {
             (RecvNow::Empty, _) => Err(self.wait_locked(&mut st.recvq, None, waker)),

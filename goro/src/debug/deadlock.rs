@@ -59,11 +59,16 @@ pub(crate) fn sample() -> Option<Sample> {
     if !threads::CAN_LIST || !super::config::deadlock_detection() || !runtime_idle() {
         return None;
     }
-    let parked = all_parked()?;
-    let census = threads::census()?;
-    if threads::block_on_threads() == 0 || census.foreign != 0 || census.awake != 0 {
+    // The cheap rules first (a counter, a /proc listing of the threads): the
+    // registry walk is O(goroutines) and a program may park millions.
+    if threads::block_on_threads() == 0 {
         return None;
     }
+    let census = threads::census()?;
+    if census.foreign != 0 || census.awake != 0 {
+        return None;
+    }
+    let parked = all_parked()?;
     let ticks =
         runtimes().iter().map(|rt| (0..rt.procs()).map(|p| rt.sched_tick(p)).sum::<u64>()).sum();
     Some(Sample { parked, ticks, spawned: crate::trace::buffer_totals().0 })

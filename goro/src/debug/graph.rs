@@ -17,8 +17,9 @@
 //! time while the program runs, so one pass could pair goroutine A parked
 //! before B ran with B parked after A woke (a ping-pong pair). So the
 //! report reads twice and keeps a cycle only if each member was already
-//! parked before the first pass began (its park time, from the coarse
-//! clock, is older than the pass's start) and shows the same park record
+//! parked before the first pass began (its park time, from the monitor's
+//! ticked clock, `time::clock::ticked_now_nanos`, is older than the pass's
+//! start, read from the same clock) and shows the same park record
 //! and held lock in the second pass. A goroutine that parks again gets a
 //! park time at or after the first pass's start, so an unchanged record
 //! means it stayed parked from its first read to its second; all first
@@ -350,7 +351,7 @@ pub fn deadlocks_in(graph: &WaitGraph, gs: &[GoroutineView]) -> Vec<Deadlock> {
 /// });
 /// ```
 pub fn deadlocks() -> Vec<Deadlock> {
-    let start = crate::time::clock::instant_of(crate::time::clock::coarse_now_nanos());
+    let start = crate::time::clock::instant_of(crate::time::clock::ticked_now_nanos());
     let first: Vec<GoroutineView> =
         goroutines().into_iter().filter(|g| parked_before(g, start)).collect();
     let found = deadlocks_in(&WaitGraph::from_goroutines(&first), &first);

@@ -32,13 +32,19 @@ pub(crate) fn poll_begin(id: u64) {
     trace::event::run(id);
 }
 
-/// The poll of goroutine `id` ended; `parked` tells how.
+/// The poll of goroutine `id` ended; `parked` tells how. A poll that
+/// finished (or panicked) drops any park record it left (a future that said
+/// why it would wait, then completed after all): the next goroutine polled
+/// on this thread must not be charged with it.
 #[inline]
 pub(crate) fn poll_end(id: u64, parked: Option<Option<crate::runtime::WaitReason>>) {
     trace::set_running(0);
     match parked {
         Some(reason) => trace::event::park(id, reason),
-        None => trace::event::end(id),
+        None => {
+            let _ = crate::runtime::current::take_park_reason();
+            trace::event::end(id)
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! The monitor thread, Go's `sysmon`: finds workers stuck in one poll,
 //! hands their processors' queued goroutines to other workers, reports the
-//! culprit once, and runs the deadlock detector.
+//! culprit once, and runs the deadlock detector. Every loop also ticks the
+//! clock that park timestamps read (`time::clock::tick`), so that parking
+//! reads no clock.
 //!
 //! ## Blocking detection (Go's `retake`)
 //!
@@ -24,7 +26,6 @@
 //! for a handed-off P (`runtime/scheduler/rescue.rs`).
 
 use super::deadlock::Detector;
-use super::view::goroutines;
 use crate::runtime::scheduler::{runtimes, Shared};
 use std::collections::HashMap;
 use std::panic::Location;
@@ -91,9 +92,11 @@ fn run() {
     let mut detector = Detector::default();
     let mut last_deadlock_check = Instant::now();
     loop {
+        crate::time::clock::tick(); // the park timestamps' clock
         let threshold = super::config::blocking_threshold();
         let period = threshold.map_or(Duration::from_millis(10), |t| t / 2);
         std::thread::sleep(period.clamp(Duration::from_millis(1), Duration::from_millis(10)));
+        crate::time::clock::tick();
         if let Some(t) = threshold {
             for rt in runtimes() {
                 watch_runtime(&rt, t, &mut watches);
@@ -157,18 +160,24 @@ fn report(rt: &Shared, p: usize, so_far: Duration) -> Option<usize> {
     if g == 0 && cfg!(feature = "diagnostics") {
         return None;
     }
-    let view = goroutines().into_iter().find(|v| v.id == g);
-    let r = BlockingReport {
-        goroutine: g,
-        name: view.as_ref().and_then(|v| v.name.clone()),
-        spawned_at: view.as_ref().map(|v| v.spawned_at),
-        processor: p,
-        blocked_for: so_far,
-    };
+    let (name, spawned_at) = identify(g);
+    let r = BlockingReport { goroutine: g, name, spawned_at, processor: p, blocked_for: so_far };
     eprintln!("{}", describe(&r));
     let mut reports = REPORTS.lock().unwrap_or_else(|e| e.into_inner());
     reports.push(r);
     Some(reports.len() - 1)
+}
+
+/// Goroutine `g`'s name and spawn site, if it is listed. One registry
+/// lookup, not a snapshot: a worker is typically stuck while its goroutine
+/// spawns a great many others (a million in `park_1m`), and copying out
+/// every record to find one took the monitor's core for tens of ms.
+fn identify(g: u64) -> (Option<String>, Option<&'static Location<'static>>) {
+    let mut found = (None, None);
+    crate::runtime::goroutine::registry::with_goroutine(g, |m| {
+        found = (m.name().map(str::to_owned), Some(m.spawned_at));
+    });
+    found
 }
 
 /// The goroutine processor `p` of runtime `rt`'s worker is polling.

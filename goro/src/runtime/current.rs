@@ -238,6 +238,7 @@ pub(crate) fn will_park_on(reason: WaitReason, at: &'static Location<'static>, o
 }
 
 /// Takes the record [`will_park_on`] made during the last poll.
+#[inline]
 pub(crate) fn take_park_reason() -> Option<Park> {
     PARK.with(|p| p.take())
 }

@@ -8,8 +8,18 @@
 //! [`coarse_now_nanos`] is a cheaper, millisecond-grained reading of the
 //! same clock (Linux's `CLOCK_MONOTONIC_COARSE`, which `Instant` shares the
 //! base of), for timestamps only diagnostics read; never for timers.
+//! [`ticked_now_nanos`] is cheaper still, one relaxed load: the coarse
+//! clock as the monitor thread last read it (it calls [`tick`] every 1 to
+//! 10 ms), for the park timestamp written on every park. Invariants: the
+//! ticked reading is never later than [`now_nanos`], and once the monitor
+//! has ticked it never decreases (before that it is the coarse clock).
 
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::OnceLock;
+
+/// The monitor's last coarse reading plus one; 0 before the first [`tick`].
+// A plain counter, not a lock-free protocol: std atomic, static.
+static TICKED: AtomicU64 = AtomicU64::new(0);
 use std::time::{Duration, Instant};
 
 /// The epoch as an `Instant` and as raw `CLOCK_MONOTONIC` nanoseconds
@@ -50,6 +60,29 @@ pub(crate) fn coarse_now_nanos() -> u64 {
     }
 }
 
+/// Refreshes [`ticked_now_nanos`]'s reading: the monitor calls this every
+/// sample period. `fetch_max`, so a late caller never moves it back.
+pub(crate) fn tick() {
+    TICKED.fetch_max(coarse_now_nanos() + 1, Relaxed);
+}
+
+/// Now, as of the monitor's last [`tick`] (at most its period behind, 10 ms,
+/// more on an overloaded machine), in nanoseconds since the epoch: one
+/// relaxed load. Before the first tick, [`coarse_now_nanos`].
+#[inline]
+pub(crate) fn ticked_now_nanos() -> u64 {
+    match TICKED.load(Relaxed) {
+        0 => before_first_tick(),
+        t => t - 1,
+    }
+}
+
+/// [`ticked_now_nanos`] before the monitor's first tick (or without one).
+#[cold]
+fn before_first_tick() -> u64 {
+    coarse_now_nanos()
+}
+
 /// Nanoseconds since the epoch for `at` (0 for instants before it, which
 /// are all in the past).
 pub(crate) fn nanos_of(at: Instant) -> u64 {
@@ -64,4 +97,30 @@ pub(crate) fn instant_of(nanos: u64) -> Instant {
 /// Now, in nanoseconds since the epoch.
 pub(crate) fn now_nanos() -> u64 {
     nanos_of(Instant::now())
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// The ticked clock never runs ahead of the precise one, never goes
+    /// back, and a tick brings it up to the coarse clock.
+    #[test]
+    fn ticked_clock_follows_the_coarse_clock_and_never_runs_ahead() {
+        tick();
+        let first = ticked_now_nanos();
+        assert!(first <= now_nanos());
+        // Wait (bounded) for the coarse clock to move past the reading.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while coarse_now_nanos() <= first {
+            assert!(Instant::now() < deadline, "the coarse clock did not advance");
+            std::hint::spin_loop();
+        }
+        tick();
+        let second = ticked_now_nanos();
+        assert!(second > first, "{second} <= {first}");
+        assert!(second <= now_nanos());
+        tick();
+        assert!(ticked_now_nanos() >= second);
+    }
 }

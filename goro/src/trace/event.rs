@@ -45,13 +45,22 @@ pub struct Event {
     pub reason: Option<WaitReason>,
 }
 
-/// Records `kind` now, if anything records.
-#[inline]
+/// Records `kind` now, if anything records: inlined into every hook, so
+/// only the one-load check; the rest stays out of line.
+#[inline(always)]
 fn record(kind: EventKind, goroutine: u64, other: u64, reason: Option<WaitReason>) {
     if buffer::recording() {
-        let at_nanos = crate::time::clock::now_nanos();
-        buffer::push(Event { at_nanos, kind, goroutine, other, reason });
+        record_now(kind, goroutine, other, reason);
     }
+}
+
+/// Stamps and stores an event (only while a trace or the flight recorder
+/// runs; `cold` keeps it out of the hot paths that call the hooks).
+#[cold]
+#[inline(never)]
+fn record_now(kind: EventKind, goroutine: u64, other: u64, reason: Option<WaitReason>) {
+    let at_nanos = crate::time::clock::now_nanos();
+    buffer::push(Event { at_nanos, kind, goroutine, other, reason });
 }
 
 /// `goroutine` was spawned by `parent`.

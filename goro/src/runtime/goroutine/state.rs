@@ -50,6 +50,7 @@ impl State {
     }
 
     /// The current bits (Acquire: pairs with the Release of each transition).
+    #[inline]
     pub(crate) fn load(&self) -> usize {
         self.0.load(Ordering::Acquire) // pairs with the transitions' Release
     }
