@@ -175,7 +175,7 @@ fn report(rt: &Shared, p: usize, so_far: Duration) -> Option<usize> {
 fn identify(g: u64) -> (Option<String>, Option<&'static Location<'static>>) {
     let mut found = (None, None);
     crate::runtime::goroutine::registry::with_goroutine(g, |m| {
-        found = (m.name().map(str::to_owned), Some(m.spawned_at));
+        found = (m.name(), Some(m.spawned_at));
     });
     found
 }
