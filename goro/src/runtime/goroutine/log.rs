@@ -32,6 +32,8 @@
 //! line another thread writes. The log it replaces took a mutex per spawn
 //! (two locked instructions) and pruned on every doubling.
 
+#![cfg_attr(not(feature = "diagnostics"), allow(dead_code))] // the registry's only
+
 use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::loom::{Mutex, MutexGuard, UnsafeCell};
 use std::mem::MaybeUninit;
@@ -180,6 +182,15 @@ impl<T> Log<T> {
     /// `f` may replace an entry (a tombstone for a dead one): slots below
     /// the published length are touched by nobody else while we hold it.
     pub(crate) fn walk_mut(&self, mut f: impl FnMut(&mut T)) {
+        self.walk_until(|e| {
+            f(e);
+            false
+        });
+    }
+
+    /// [`Log::walk_mut`], stopping at the first entry for which `f` says
+    /// true.
+    pub(crate) fn walk_until(&self, mut f: impl FnMut(&mut T) -> bool) {
         let _guard = self.lock();
         let len = self.len.load(Ordering::Acquire); // pairs with append's Release
         self.buf.with(|b| {
@@ -188,7 +199,9 @@ impl<T> Log<T> {
             for slot in &slots[..len] {
                 // SAFETY: below the published len: initialised, and neither
                 // read nor written by anyone else while we hold the lock.
-                slot.with_mut(|s| f(unsafe { (*s).assume_init_mut() }));
+                if slot.with_mut(|s| f(unsafe { (*s).assume_init_mut() })) {
+                    return;
+                }
             }
         });
     }

@@ -356,13 +356,35 @@ fn collect(mut keep: impl FnMut(&dyn Registered) -> bool) -> Vec<Arc<dyn Registe
     out
 }
 
-/// Runs `f` on the record of live goroutine `id`, if it is listed (a scan
-/// of every log: for rare paths only).
+/// Runs `f` on the record of live goroutine `id`, if it is listed: a scan
+/// that stops at the goroutine (for rare paths only, such as naming the
+/// culprit of a blocking report, which is typically a long-lived goroutine
+/// near the front of its log, while a million others may follow it).
 #[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
 pub(crate) fn with_goroutine(id: u64, f: impl FnOnce(&Meta)) {
-    if let Some(g) = collect(|g| g.meta().id == id).first() {
-        f(g.meta());
+    #[cfg(feature = "diagnostics")]
+    {
+        let logs: Vec<Arc<Logged>> = lock(&LOGS).clone();
+        for l in &logs {
+            let mut passed: Vec<Arc<dyn Registered>> = Vec::new();
+            let mut found = None;
+            l.log.walk_until(|e| {
+                let Some(g) = e.as_ref().and_then(Weak::upgrade) else { return false };
+                if g.meta().id == id && is_listed(&g) {
+                    found = Some(g);
+                    return true;
+                }
+                passed.push(g);
+                false
+            });
+            drop(passed); // outside the lock: dropping one may free a goroutine
+            if let Some(g) = found {
+                return f(g.meta());
+            }
+        }
     }
+    #[cfg(not(feature = "diagnostics"))]
+    let _ = (id, f);
 }
 
 /// Every live goroutine of every runtime, in id order.
