@@ -89,6 +89,7 @@ impl<T> Log<T> {
     /// # Safety
     /// The caller is the one thread that appends to this log, and it never
     /// calls [`Log::push_locked`] on it.
+    #[inline]
     pub(crate) unsafe fn push_owned(
         &self,
         value: T,
@@ -96,18 +97,31 @@ impl<T> Log<T> {
         is_live: impl FnMut(&T) -> bool,
     ) {
         let len = self.len.load(Ordering::Relaxed); // only we write it
-        if len == self.capacity() {
-            let mut mark = self.lock();
-            if let Some(new_mark) = decide(len, *mark) {
-                *mark = new_mark;
-                self.prune_locked(is_live);
-            }
-            if self.len.load(Ordering::Relaxed) == self.capacity() {
-                self.grow_locked();
-            }
+        let len = if len == self.capacity() { self.make_room(decide, is_live) } else { len };
+        // SAFETY: we are the only appender (caller's contract), and slot
+        // `len` is free.
+        unsafe { self.append_at(len, value) };
+    }
+
+    /// The owner's slow path: prune or grow a full log (under the lock);
+    /// returns the new length.
+    #[cold]
+    #[inline(never)]
+    fn make_room(
+        &self,
+        decide: impl FnOnce(usize, usize) -> Option<usize>,
+        is_live: impl FnMut(&T) -> bool,
+    ) -> usize {
+        let mut mark = self.lock();
+        let len = self.len.load(Ordering::Relaxed); // only the appender writes it
+        if let Some(new_mark) = decide(len, *mark) {
+            *mark = new_mark;
+            self.prune_locked(is_live);
         }
-        // SAFETY: we are the only appender (caller's contract).
-        unsafe { self.append(value) };
+        if self.len.load(Ordering::Relaxed) == self.capacity() {
+            self.grow_locked();
+        }
+        self.len.load(Ordering::Relaxed) // only the appender writes it
     }
 
     /// Appends `value` under the lock: for a log without an owner thread.
@@ -124,20 +138,34 @@ impl<T> Log<T> {
     }
 
     /// The number of slots.
+    #[inline]
     fn capacity(&self) -> usize {
         // SAFETY: `buf` is replaced only by the appender (us) under the lock.
         self.buf.with(|b| unsafe { (&*b).len() })
     }
 
-    /// Writes `value` at `len` and publishes it; room is there.
+    /// Writes `value` at the current length and publishes it; room is
+    /// there.
     ///
     /// # Safety
     /// The caller is the log's only appender at this moment.
     unsafe fn append(&self, value: T) {
-        let len = self.len.load(Ordering::Relaxed); // only the appender writes it
-                                                    // SAFETY: slot `len` is free and no walker reads it (module header);
-                                                    // `buf` is replaced only by the appender.
-        self.buf.with(|b| unsafe { (*b)[len].with_mut(|s| (*s).write(value)) });
+        // Only the appender writes `len`.
+        let len = self.len.load(Ordering::Relaxed);
+        // SAFETY: the caller's contract, and `len` is the current length.
+        unsafe { self.append_at(len, value) }
+    }
+
+    /// Writes `value` at `len`, the current length, and publishes it.
+    ///
+    /// # Safety
+    /// The caller is the log's only appender at this moment, `len` is the
+    /// log's length, and it is below the capacity.
+    #[inline]
+    unsafe fn append_at(&self, len: usize, value: T) {
+        // SAFETY: slot `len` is free and no walker reads it (module header);
+        // `buf` is replaced only by the appender.
+        self.buf.with(|b| unsafe { (&*b)[len].with_mut(|s| (*s).write(value)) });
         self.len.store(len + 1, Ordering::Release); // publishes the slot to walkers
     }
 

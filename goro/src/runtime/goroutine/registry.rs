@@ -264,6 +264,7 @@ fn prune_decision(len: usize, mark: usize) -> Option<usize> {
 }
 
 /// Adds a goroutine (on the spawning thread's log).
+#[inline]
 pub(crate) fn insert<G: Registered + 'static>(g: &Arc<G>) {
     #[cfg(feature = "diagnostics")]
     {
