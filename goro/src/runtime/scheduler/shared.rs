@@ -311,10 +311,10 @@ impl Shared {
         let proc = &self.procs[p];
         let scratch = super::queue::Queue::new();
         while let Some(g) = proc.queue.steal_into(&scratch) {
-            self.inject.push(g);
-            while let Some(g) = scratch.pop() {
-                self.inject.push(g);
-            }
+            // One lock of the global queue per stolen half, not per
+            // goroutine: the monitor repeats this every few ms while the
+            // poll lasts, and the stuck worker may be pushing meanwhile.
+            self.inject.push_all(std::iter::once(g).chain(std::iter::from_fn(|| scratch.pop())));
         }
         if let Some(g) = proc.steal_runnext() {
             self.inject.push(g);
