@@ -296,8 +296,8 @@ mod loom_tests {
         });
     }
 
-    /// Two threads append to an ownerless log under its lock while a third
-    /// walks it.
+    /// Two threads append to an ownerless log under its lock; one of them
+    /// walks it while the other may still be appending.
     #[test]
     fn loom_log_locked_appends() {
         loom::model(|| {
