@@ -232,9 +232,16 @@ mod tests {
                 })
             })
             .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
+        // A lock that lost an unlock would hang the joins: fail instead.
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for t in threads {
+                t.join().unwrap();
+            }
+            let _ = done.send(());
+        });
+        let limit = std::time::Duration::from_secs(30);
+        finished.recv_timeout(limit).expect("goro::chan: the spin lock test hung");
         assert_eq!(shared.with(|n| *n), 4 * N);
     }
 }

@@ -452,6 +452,19 @@ mod tests {
     /// count saw them go.
     #[test]
     fn entries_of_freed_goroutines_are_tombstoned_by_readers() {
+        // Its own thread (so its own log), failed rather than hung if a
+        // join never returns.
+        let (done, finished) = mpsc::channel();
+        std::thread::spawn(move || {
+            tombstones_on_a_fresh_thread();
+            let _ = done.send(());
+        });
+        let limit = std::time::Duration::from_secs(60);
+        finished.recv_timeout(limit).expect("the tombstone test hung or panicked");
+    }
+
+    /// The body of the test above.
+    fn tombstones_on_a_fresh_thread() {
         let rt = crate::Runtime::builder().procs(2).build().unwrap();
         std::thread::scope(|s| {
             s.spawn(|| {
