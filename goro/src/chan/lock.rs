@@ -32,12 +32,14 @@
 //!
 //! A spin lock is only right when nothing long runs under it, which is the
 //! channel's rule already: no user code, no allocation-heavy work, values
-//! dropped after unlocking, wake-ups after unlocking. A holder preempted by
-//! the OS makes waiters yield their threads to it rather than burn their
-//! time slices. Go's runtime lock spins first too (`lock_futex.go`), then
-//! sleeps; crossbeam-channel's zero-capacity channel uses the same spin
-//! lock with `Backoff` for its waiter lists. Under loom, waiting is a loom
-//! yield, so the models explore the lock's interleavings too.
+//! dropped after unlocking, wake-ups after unlocking. The one exception is
+//! a waiter's waker slot (`signal.rs`), which clones a `Waker` under it: a
+//! waker's clone is the executor's code, a reference-count increment for
+//! every executor we know of. A holder preempted by the OS makes waiters
+//! yield their threads to it rather than burn their time slices. Go's
+//! runtime lock spins first too (`lock_futex.go`), then sleeps. Under loom
+//! the lock is loom's mutex (see [`Raw`]): the models check the protocols
+//! built on the lock, and `spin_lock_excludes` checks the lock itself.
 
 use crate::loom::atomic::{AtomicBool, Ordering};
 use crate::loom::UnsafeCell;
