@@ -188,18 +188,23 @@ pub(crate) fn threads() -> Vec<Arc<ThreadStats>> {
 #[inline]
 pub(crate) fn count_spawn() {
     if cfg!(feature = "diagnostics") {
-        with_stats(|s| {
-            s.hot.spawned.fetch_add(1, Relaxed);
-        });
+        with_stats(|s| bump(&s.hot.spawned));
     }
 }
 
 /// Counts a steal by this thread (a worker).
 #[inline]
 pub(crate) fn count_steal() {
-    with_stats(|s| {
-        s.hot.steals.fetch_add(1, Relaxed);
-    });
+    with_stats(|s| bump(&s.hot.steals));
+}
+
+/// Adds one to a counter of this thread's own: a load and a store, no
+/// locked instruction (a `fetch_add` cost about 2 % of `spawn_join_1m`);
+/// readers sum the counters racily anyway.
+#[inline]
+fn bump(counter: &AtomicU64) {
+    let n = counter.load(Relaxed); // only this thread writes it
+    counter.store(n + 1, Relaxed);
 }
 
 /// Notes that this worker starts (`g != 0`) or ends (`g == 0`) a poll.
