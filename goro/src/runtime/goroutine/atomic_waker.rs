@@ -13,41 +13,100 @@
 //!
 //! Contract: at most one thread registers at a time (the owner of the
 //! future); any number may wake.
+//!
+//! The state is one byte. [`AtomicWaker`] holds it beside its cell; a task
+//! keeps its join handle's byte in its record's packed word and only the
+//! [`WakerCell`] in its header, and runs the same protocol through a
+//! [`Slot`] that borrows both.
 
-use crate::loom::atomic::{AtomicUsize, Ordering};
+use crate::loom::atomic::{AtomicU8, Ordering};
 use crate::loom::UnsafeCell;
 use std::task::Waker;
 
 /// Nobody touches the cell.
-const WAITING: usize = 0;
+const WAITING: u8 = 0;
 /// The registrar is writing the cell.
-const REGISTERING: usize = 0b01;
+const REGISTERING: u8 = 0b01;
 /// A waker has taken, or is taking, the cell.
-const WAKING: usize = 0b10;
+const WAKING: u8 = 0b10;
 
-/// A slot for the waker of whoever waits.
+/// A slot for the waker of whoever waits: its state byte and its cell.
 pub(crate) struct AtomicWaker {
     /// `WAITING`, `REGISTERING`, `WAKING`, or both of the last two.
-    state: AtomicUsize,
-    /// The registered waker; accessed by whoever moved `state` off `WAITING`.
+    state: AtomicU8,
+    /// The registered waker.
+    cell: WakerCell,
+}
+
+/// The cell of a slot whose state byte lives elsewhere: a task keeps its
+/// join handle's state byte in its record's packed word (`meta.rs`), which
+/// saves the word a state of its own would take with its padding.
+pub(crate) struct WakerCell {
+    /// The registered waker; accessed by whoever moved the state off
+    /// `WAITING`.
     waker: UnsafeCell<Option<Waker>>,
 }
 
-// SAFETY: the cell is only touched by the party that won the state word, so
-// sharing the slot is sound; Waker is Send + Sync.
-unsafe impl Sync for AtomicWaker {}
+// SAFETY: the cell is only touched by the party that won its state byte
+// (every access goes through `Slot`), so sharing it is sound; Waker is
+// Send + Sync.
+unsafe impl Sync for WakerCell {}
 // SAFETY: Waker is Send.
-unsafe impl Send for AtomicWaker {}
+unsafe impl Send for WakerCell {}
+
+impl WakerCell {
+    /// An empty cell (its state byte starts at 0, `WAITING`).
+    pub(crate) fn new() -> Self {
+        WakerCell { waker: UnsafeCell::new(None) }
+    }
+}
+
+/// A state byte and the cell it guards, borrowed: the protocol.
+#[derive(Clone, Copy)]
+pub(crate) struct Slot<'a> {
+    /// Guards `cell`.
+    state: &'a AtomicU8,
+    /// The waker.
+    cell: &'a WakerCell,
+}
 
 impl AtomicWaker {
     /// An empty slot.
     pub(crate) fn new() -> Self {
-        AtomicWaker { state: AtomicUsize::new(WAITING), waker: UnsafeCell::new(None) }
+        AtomicWaker { state: AtomicU8::new(WAITING), cell: WakerCell::new() }
+    }
+
+    /// Its protocol.
+    fn slot(&self) -> Slot<'_> {
+        Slot { state: &self.state, cell: &self.cell }
     }
 
     /// Stores `waker` to be woken by the next [`wake`](Self::wake). If a
     /// wake races with this call, `waker` is woken at once.
     pub(crate) fn register(&self, waker: &Waker) {
+        self.slot().register(waker)
+    }
+
+    /// Takes the registered waker, if no registration is in progress.
+    pub(crate) fn take(&self) -> Option<Waker> {
+        self.slot().take()
+    }
+
+    /// Wakes the registered waker, if any.
+    pub(crate) fn wake(&self) {
+        self.slot().wake()
+    }
+}
+
+impl<'a> Slot<'a> {
+    /// The slot of `cell`, guarded by `state` (which must start at 0 and
+    /// guard nothing else).
+    pub(crate) fn new(state: &'a AtomicU8, cell: &'a WakerCell) -> Self {
+        Slot { state, cell }
+    }
+
+    /// [`AtomicWaker::register`].
+    pub(crate) fn register(self, waker: &Waker) {
         // Acquire: see the previous registrar's and waker's cell writes.
         match self.state.compare_exchange(
             WAITING,
@@ -62,9 +121,9 @@ impl AtomicWaker {
     }
 
     /// Writes the cell, then leaves `REGISTERING`, handling a racing wake.
-    fn finish_register(&self, waker: &Waker) {
+    fn finish_register(self, waker: &Waker) {
         // SAFETY: we own the cell while REGISTERING is ours.
-        self.waker.with_mut(|cell| unsafe {
+        self.cell.waker.with_mut(|cell| unsafe {
             match &mut *cell {
                 Some(old) if old.will_wake(waker) => {}
                 slot => *slot = Some(waker.clone()),
@@ -77,7 +136,7 @@ impl AtomicWaker {
             // A wake came in (state is REGISTERING | WAKING): it could not take
             // the cell, so we take it and wake it ourselves.
             // SAFETY: still ours: the waker side backs off while REGISTERING is set.
-            let w = self.waker.with_mut(|cell| unsafe { (*cell).take() });
+            let w = self.cell.waker.with_mut(|cell| unsafe { (*cell).take() });
             self.state.swap(WAITING, Ordering::AcqRel); // releases the cell for the next round
             if let Some(w) = w {
                 w.wake();
@@ -85,13 +144,13 @@ impl AtomicWaker {
         }
     }
 
-    /// Takes the registered waker, if no registration is in progress.
-    pub(crate) fn take(&self) -> Option<Waker> {
+    /// [`AtomicWaker::take`].
+    pub(crate) fn take(self) -> Option<Waker> {
         // AcqRel: acquire the registrar's cell write; publish our claim.
         match self.state.fetch_or(WAKING, Ordering::AcqRel) {
             WAITING => {
                 // SAFETY: we moved the state off WAITING, so the cell is ours.
-                let w = self.waker.with_mut(|cell| unsafe { (*cell).take() });
+                let w = self.cell.waker.with_mut(|cell| unsafe { (*cell).take() });
                 self.state.fetch_and(!WAKING, Ordering::Release); // hands the cell back
                 w
             }
@@ -99,8 +158,8 @@ impl AtomicWaker {
         }
     }
 
-    /// Wakes the registered waker, if any.
-    pub(crate) fn wake(&self) {
+    /// [`AtomicWaker::wake`].
+    pub(crate) fn wake(self) {
         if let Some(w) = self.take() {
             w.wake();
         }

@@ -111,7 +111,7 @@ impl<T> JoinHandle<T> {
 
     /// Whether the goroutine has finished.
     pub fn is_finished(&self) -> bool {
-        self.task.header().state.load() & DONE != 0
+        self.task.header().state().load() & DONE != 0
     }
 
     /// The goroutine's id, as diagnostics print it.
@@ -133,7 +133,7 @@ impl<T> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let out = self.task.poll_join(cx);
         if out.is_pending() {
-            let reason = match self.task.header().meta.kind {
+            let reason = match self.task.header().meta.kind() {
                 Kind::Goroutine => WaitReason::JoinHandle,
                 Kind::Blocking => WaitReason::Blocking,
             };

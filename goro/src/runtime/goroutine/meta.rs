@@ -11,9 +11,10 @@
 //! itself when it takes or releases a lock, and cleared by whoever releases
 //! a lock it took (`debug/hold.rs`).
 
+use super::state::State;
 use super::task::Kind;
 use super::WaitReason;
-use crate::loom::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use crate::loom::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::panic::Location;
@@ -53,6 +54,11 @@ pub(crate) fn next_scope() -> u64 {
     u64::from(NEXT_SCOPE.fetch_add(1, std::sync::atomic::Ordering::Relaxed).max(1))
 }
 
+/// `Meta::flags`: a blocking job, not a goroutine.
+const BLOCKING: u8 = 1 << 0;
+/// `Meta::flags`: it has a name in [`NAMES`].
+const NAMED: u8 = 1 << 1;
+
 /// What a parked goroutine waits on, as far as its primitive can tell:
 /// `will_park_on`'s argument, stored with the park.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -73,12 +79,18 @@ pub(crate) struct Meta {
     /// Leak-attribution scope inherited from the parent; 0 if none (see
     /// [`next_scope`]: always below 2^32).
     scope: u32,
-    /// Goroutine or blocking job (packed beside `scope`, with `named` and
-    /// `retired`, in one word).
-    pub(crate) kind: Kind,
-    /// Whether it has a name in [`NAMES`] (names are rare; keeping them
-    /// out of the record saves a word of every goroutine).
-    named: bool,
+    /// [`BLOCKING`] (a blocking job, not a goroutine) and [`NAMED`] (it
+    /// has a name in [`NAMES`]: names are rare, and keeping them out of the
+    /// record saves a word of every goroutine). `scope`, `flags`, `sched`,
+    /// `join_waker` and `retired` pack into one word.
+    flags: u8,
+    /// The task's scheduling state (`state.rs`), here rather than in the
+    /// task header so that it takes a spare byte of the packed word; a
+    /// `block_on` main goroutine, which has its own, leaves it unused.
+    pub(crate) sched: State,
+    /// The state byte of the task's join-handle waker slot (the cell is in
+    /// the header; `atomic_waker.rs`), packed here for the same reason.
+    pub(crate) join_waker: AtomicU8,
     /// Where `go` was called.
     pub(crate) spawned_at: &'static Location<'static>,
     /// Last park: `since_nanos << 8 | reason as u8`.
@@ -110,8 +122,9 @@ impl Meta {
             id,
             parent,
             scope: u32::try_from(scope).expect("scope ids come from next_scope"),
-            kind: Kind::Goroutine,
-            named: name.map(|n| names().insert(id, n)).is_some(),
+            flags: if name.map(|n| names().insert(id, n)).is_some() { NAMED } else { 0 },
+            sched: State::new_scheduled(),
+            join_waker: AtomicU8::new(0),
             spawned_at,
             park: AtomicU64::new(0),
             park_at: AtomicPtr::new(std::ptr::null_mut()),
@@ -153,6 +166,24 @@ impl Meta {
         (WaitReason::from_u8(word as u8), at, word >> 8, on)
     }
 
+    /// Goroutine or blocking job.
+    #[inline]
+    pub(crate) fn kind(&self) -> Kind {
+        if self.flags & BLOCKING != 0 {
+            Kind::Blocking
+        } else {
+            Kind::Goroutine
+        }
+    }
+
+    /// Marks the record as a goroutine's or a blocking job's (at spawn).
+    pub(crate) fn set_kind(&mut self, kind: Kind) {
+        match kind {
+            Kind::Goroutine => self.flags &= !BLOCKING,
+            Kind::Blocking => self.flags |= BLOCKING,
+        }
+    }
+
     /// The leak-attribution scope; 0 if none.
     pub(crate) fn scope(&self) -> u64 {
         u64::from(self.scope)
@@ -160,7 +191,7 @@ impl Meta {
 
     /// The name given with `go_named`, if any.
     pub(crate) fn name(&self) -> Option<String> {
-        if !self.named {
+        if self.flags & NAMED == 0 {
             return None;
         }
         names().get(&self.id).map(|n| n.to_string())
@@ -194,7 +225,7 @@ impl Meta {
 
 impl Drop for Meta {
     fn drop(&mut self) {
-        if self.named {
+        if self.flags & NAMED != 0 {
             names().remove(&self.id);
         }
     }

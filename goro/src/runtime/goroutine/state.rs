@@ -19,39 +19,43 @@
 //! - `DONE`: the output (or error) is in the stage, the future is gone.
 //! - `DETACHED`: the `JoinHandle` was dropped. Whichever of `DONE` and
 //!   `DETACHED` is set second disposes of the output (and reports a panic).
+//!   A handle dropped after it saw `DONE` disposes without setting
+//!   `DETACHED`: the runner reads it only in its `DONE` transition.
 //! - `ABORTED`: `JoinHandle::abort` was called; the next run completes the
 //!   goroutine with `JoinError::Aborted` instead of polling.
 //!
 //! `SCHEDULED` and `RUNNING` are never both set: the run transition swaps one
 //! for the other atomically.
 
-use crate::loom::atomic::{AtomicUsize, Ordering};
+use crate::loom::atomic::{AtomicU8, Ordering};
 
 /// In a run queue, or about to be.
-pub(crate) const SCHEDULED: usize = 1 << 0;
+pub(crate) const SCHEDULED: u8 = 1 << 0;
 /// Being polled.
-pub(crate) const RUNNING: usize = 1 << 1;
+pub(crate) const RUNNING: u8 = 1 << 1;
 /// Woken while being polled.
-pub(crate) const NOTIFIED: usize = 1 << 2;
+pub(crate) const NOTIFIED: u8 = 1 << 2;
 /// Finished; the output is in the stage.
-pub(crate) const DONE: usize = 1 << 3;
+pub(crate) const DONE: u8 = 1 << 3;
 /// The join handle is gone.
-pub(crate) const DETACHED: usize = 1 << 4;
+pub(crate) const DETACHED: u8 = 1 << 4;
 /// Abort requested.
-pub(crate) const ABORTED: usize = 1 << 5;
+pub(crate) const ABORTED: u8 = 1 << 5;
 
-/// The state word.
-pub(crate) struct State(AtomicUsize);
+/// The state word: one byte, so that it packs into the spare byte of the
+/// goroutine record's scope word (`meta.rs`), which keeps a task record in
+/// a smaller allocation class.
+pub(crate) struct State(AtomicU8);
 
 impl State {
     /// A new goroutine: scheduled by its spawner.
     pub(crate) fn new_scheduled() -> Self {
-        State(AtomicUsize::new(SCHEDULED))
+        State(AtomicU8::new(SCHEDULED))
     }
 
     /// The current bits (Acquire: pairs with the Release of each transition).
     #[inline]
-    pub(crate) fn load(&self) -> usize {
+    pub(crate) fn load(&self) -> u8 {
         self.0.load(Ordering::Acquire) // pairs with the transitions' Release
     }
 
@@ -86,7 +90,7 @@ impl State {
 
     /// Dequeued: SCHEDULED -> RUNNING. Returns the new bits, or `None` if the
     /// goroutine already finished (cancelled while queued).
-    pub(crate) fn start_run(&self) -> Option<usize> {
+    pub(crate) fn start_run(&self) -> Option<u8> {
         let mut cur = self.0.load(Ordering::Acquire); // sees the last transition's writes
         loop {
             if cur & DONE != 0 {
@@ -137,7 +141,7 @@ impl State {
     }
 
     /// The output is written: RUNNING -> DONE. Returns the previous bits.
-    pub(crate) fn complete(&self) -> usize {
+    pub(crate) fn complete(&self) -> u8 {
         let mut cur = self.0.load(Ordering::Relaxed);
         loop {
             let next = (cur | DONE) & !(RUNNING | NOTIFIED);
@@ -149,13 +153,22 @@ impl State {
         }
     }
 
+    /// The handle is dropped. Returns true if the caller now disposes of
+    /// the output (the goroutine is `DONE`). Already `DONE` (a joined
+    /// handle, nearly always), it leaves `DETACHED` unset: the runner read
+    /// it for the last time in its `DONE` transition, so a load replaces
+    /// a locked read-modify-write.
+    pub(crate) fn detach_is_disposer(&self) -> bool {
+        self.load() & DONE != 0 || self.detach() & DONE != 0
+    }
+
     /// The handle is dropped. Returns the previous bits.
-    pub(crate) fn detach(&self) -> usize {
+    fn detach(&self) -> u8 {
         self.0.fetch_or(DETACHED, Ordering::AcqRel) // acquire the output if DONE
     }
 
     /// Abort requested. Returns the previous bits.
-    pub(crate) fn abort(&self) -> usize {
+    pub(crate) fn abort(&self) -> u8 {
         self.0.fetch_or(ABORTED, Ordering::AcqRel) // seen by the next start_run
     }
 }
@@ -175,7 +188,7 @@ mod loom_tests {
             assert!(s.start_run().is_some());
             let handle = {
                 let s = s.clone();
-                thread::spawn(move || s.detach() & DONE != 0)
+                thread::spawn(move || s.detach_is_disposer())
             };
             let runner_disposes = s.complete() & DETACHED != 0;
             let handle_disposes = handle.join().unwrap();
