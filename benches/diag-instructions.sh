@@ -32,6 +32,6 @@ for case in $CASES; do
         ir[$b]=$(awk '/^(summary|totals):/ { print $2; exit }' "$file")
     done
     awk -v w="$w" -v f="$f" -v a="${ir[goro]}" -v b="${ir[goro-nodiag]}" \
-        'BEGIN { printf "| %s | %s | %d | %d | %+.1f%% |\n", w, f, a, b, 100 * (a / b - 1) }'
+        'BEGIN { printf "| %s | %s | %.0f | %.0f | %+.1f%% |\n", w, f, a, b, 100 * (a / b - 1) }'
 done
 echo "callgrind files: $OUT" >&2
