@@ -14,7 +14,8 @@
 //! queue, timers to the fallback timer thread, a sleeping worker woken), and
 //! repeats it at every sample while the poll lasts, because the stuck poll
 //! may wake more goroutines onto its `runnext`. The culprit is the goroutine
-//! that worker's thread said it polls (`trace::buffer`), reported once per
+//! that processor's worker said it polls (`Processor::running`, stored
+//! before the tick turns odd), reported once per
 //! stuck poll, with id, name, spawn site and duration. A report can also
 //! mean the OS did not run that worker thread for the threshold (an
 //! overloaded machine); the hand-off is right in that case too.
@@ -155,7 +156,7 @@ fn finish(w: &Watch, now: Instant) {
 /// machine), not a goroutine's fault: handed off, but not reported.
 fn report(rt: &Shared, p: usize, so_far: Duration) -> Option<usize> {
     HANDOFFS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let g = culprit(rt.id(), p);
+    let g = culprit(rt, p);
     crate::trace::event::handoff(p, g);
     if g == 0 && cfg!(feature = "diagnostics") {
         return None;
@@ -180,9 +181,16 @@ fn identify(g: u64) -> (Option<String>, Option<&'static Location<'static>>) {
     found
 }
 
-/// The goroutine processor `p` of runtime `rt`'s worker is polling.
-fn culprit(rt: u64, p: usize) -> u64 {
-    crate::trace::threads().iter().find(|t| t.worker() == Some((rt, p))).map_or(0, |t| t.running())
+/// The goroutine processor `p` of runtime `rt` is polling (0: unknown
+/// without the diagnostics feature).
+fn culprit(rt: &Shared, p: usize) -> u64 {
+    #[cfg(feature = "diagnostics")]
+    return rt.running(p);
+    #[cfg(not(feature = "diagnostics"))]
+    {
+        let _ = (rt, p);
+        0
+    }
 }
 
 /// The one-line report.

@@ -32,6 +32,10 @@ pub(crate) struct Processor {
     /// Go's `schedtick`: bumped when a poll starts and when it ends, so it
     /// is odd exactly while a poll runs.
     sched_tick: AtomicU64,
+    /// The goroutine of the last poll started here (the monitor's culprit
+    /// while `sched_tick` is odd); stale between polls.
+    #[cfg(feature = "diagnostics")]
+    running: AtomicU64,
     /// Goroutines spawned minus goroutines finished on this processor: one
     /// shard of the runtime's live count, touched only by its owner.
     pub(crate) live: AtomicIsize,
@@ -45,6 +49,8 @@ impl Processor {
             runnext: RunNext::new(),
             timers: TimerHeap::new(),
             sched_tick: AtomicU64::new(0),
+            #[cfg(feature = "diagnostics")]
+            running: AtomicU64::new(0),
             live: AtomicIsize::new(0),
         }
     }
@@ -87,20 +93,33 @@ impl Processor {
         !self.queue.is_empty() || self.has_runnext()
     }
 
-    /// A poll starts (owner).
-    pub(crate) fn begin_poll(&self) {
-        let t = self.sched_tick.load(Ordering::Relaxed); // only the owner writes
-        self.sched_tick.store(t + 1, Ordering::Relaxed); // monitors only compare samples
+    /// A poll of goroutine `g` starts (owner).
+    pub(crate) fn begin_poll(&self, #[allow(unused_variables)] g: u64) {
+        #[cfg(feature = "diagnostics")] // diagnostics (issue 5): culprit lookup
+        self.running.store(g, Ordering::Relaxed); // read only while the tick below is odd
+        self.bump_tick();
     }
 
     /// The poll ended (owner).
     pub(crate) fn end_poll(&self) {
-        self.begin_poll();
+        self.bump_tick();
+    }
+
+    /// Bumps `sched_tick` (owner).
+    fn bump_tick(&self) {
+        let t = self.sched_tick.load(Ordering::Relaxed); // only the owner writes
+        self.sched_tick.store(t + 1, Ordering::Release); // publishes `running` to the monitor
+    }
+
+    /// The goroutine polled here, if `sched_tick` (read first, Acquire) is odd.
+    #[cfg(feature = "diagnostics")]
+    pub(crate) fn running(&self) -> u64 {
+        self.running.load(Ordering::Relaxed)
     }
 
     /// The scheduling tick: odd while a poll runs.
     pub(crate) fn sched_tick(&self) -> u64 {
-        self.sched_tick.load(Ordering::Relaxed)
+        self.sched_tick.load(Ordering::Acquire) // pairs with `bump_tick`: then `running` is current
     }
 }
 

@@ -95,7 +95,6 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize) {
         batch: RefCell::new(Vec::with_capacity(CAP / 2)),
         backoff: Cell::new(0),
     };
-    crate::debug::hooks::worker_started(w.shared.id(), w.p); // diagnostics (issue 5): culprit lookup
     let w = Rc::new(w);
     current::enter_worker(w.clone(), || w.main_loop());
 }
@@ -266,7 +265,7 @@ impl Worker {
             self.shared.notify_one(); // we were the last searcher: hand the baton on
         }
         let p = self.processor();
-        p.begin_poll();
+        p.begin_poll(if cfg!(feature = "diagnostics") { g.id() } else { 0 });
         self.in_poll.set(true);
         // The poll itself is caught inside `run`; this only guards the worker
         // against a panicking waker or destructor around it.
