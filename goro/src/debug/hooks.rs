@@ -13,6 +13,11 @@ pub(crate) fn runtime_started() {
     super::sigquit::install();
 }
 
+/// The calling thread's kernel thread id (0 where unknown).
+pub(crate) fn this_os_thread() -> i32 {
+    super::schedstat::this_thread()
+}
+
 /// Goroutine `id` was spawned by `parent`.
 #[inline]
 pub(crate) fn spawned(id: u64, parent: u64) {

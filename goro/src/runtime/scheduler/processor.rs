@@ -15,6 +15,8 @@
 
 use super::queue::Queue;
 use super::runnext::RunNext;
+#[cfg(feature = "diagnostics")]
+use crate::loom::atomic::AtomicI32;
 use crate::loom::atomic::{AtomicIsize, AtomicU64, Ordering};
 use crate::runtime::goroutine::task::Goroutine;
 use crate::time::heap::TimerHeap;
@@ -36,6 +38,10 @@ pub(crate) struct Processor {
     /// while `sched_tick` is odd); stale between polls.
     #[cfg(feature = "diagnostics")]
     running: AtomicU64,
+    /// The kernel thread id of the worker holding this processor (0 until
+    /// it starts): the monitor reads its run-queue wait.
+    #[cfg(feature = "diagnostics")]
+    os_thread: AtomicI32,
     /// Goroutines spawned minus goroutines finished on this processor: one
     /// shard of the runtime's live count, touched only by its owner.
     pub(crate) live: AtomicIsize,
@@ -51,6 +57,8 @@ impl Processor {
             sched_tick: AtomicU64::new(0),
             #[cfg(feature = "diagnostics")]
             running: AtomicU64::new(0),
+            #[cfg(feature = "diagnostics")]
+            os_thread: AtomicI32::new(0),
             live: AtomicIsize::new(0),
         }
     }
@@ -115,6 +123,18 @@ impl Processor {
     #[cfg(feature = "diagnostics")]
     pub(crate) fn running(&self) -> u64 {
         self.running.load(Ordering::Relaxed)
+    }
+
+    /// Notes the kernel thread id of the worker holding this processor.
+    #[cfg(feature = "diagnostics")]
+    pub(crate) fn set_os_thread(&self, tid: i32) {
+        self.os_thread.store(tid, Ordering::Relaxed); // a plain id, read by the monitor only
+    }
+
+    /// The kernel thread id of the worker holding this processor (0: unknown).
+    #[cfg(feature = "diagnostics")]
+    pub(crate) fn os_thread(&self) -> i32 {
+        self.os_thread.load(Ordering::Relaxed)
     }
 
     /// The scheduling tick: odd while a poll runs.

@@ -95,6 +95,8 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize) {
         batch: RefCell::new(Vec::with_capacity(CAP / 2)),
         backoff: Cell::new(0),
     };
+    #[cfg(feature = "diagnostics")] // diagnostics (issue 5): is a stuck worker the OS's doing?
+    w.processor().set_os_thread(crate::debug::hooks::this_os_thread());
     let w = Rc::new(w);
     current::enter_worker(w.clone(), || w.main_loop());
 }
