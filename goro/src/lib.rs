@@ -193,7 +193,9 @@
 //! - A monitor thread (Go's sysmon) reports a goroutine that holds its
 //!   worker in one poll for over 10 ms and hands the worker's other
 //!   goroutines to other workers (to a rescue thread when every worker is
-//!   stuck, as Go starts a new M).
+//!   stuck, as Go starts a new M). On Linux it does not blame a goroutine
+//!   whose worker thread the OS kept off the CPU (an overloaded machine):
+//!   it reads the thread's state and CPU time first.
 //! - [`trace::start`] / [`trace::stop`] write a timeline for
 //!   ui.perfetto.dev; [`trace::flight_recorder`] keeps the last events.
 //!

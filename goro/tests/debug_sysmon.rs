@@ -137,3 +137,100 @@ fn timers_of_a_blocked_processor_fire_on_time_through_the_hand_off() {
         assert!(worst < limit, "a timer was {worst:?} late (limit {limit:?})");
     });
 }
+
+/// Pins the calling thread to `cpu` (`None`: every CPU) and sets its policy.
+#[cfg(target_os = "linux")]
+fn pin(cpu: Option<usize>, policy: libc::c_int) {
+    // SAFETY: a zeroed cpu_set_t is the empty set; CPU_SET writes in bounds
+    // for any cpu below CPU_SETSIZE; both calls take pointers to locals.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        for c in 0..libc::CPU_SETSIZE as usize {
+            if cpu.is_none_or(|only| only == c) {
+                libc::CPU_SET(c, &mut set);
+            }
+        }
+        assert_eq!(libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set), 0);
+        let param = libc::sched_param { sched_priority: 0 };
+        assert_eq!(libc::sched_setscheduler(0, policy, &param), 0);
+    }
+}
+
+/// The calling thread's time on a CPU and run-queue wait so far (Linux's
+/// schedstat).
+#[cfg(target_os = "linux")]
+fn schedstat() -> (Duration, Duration) {
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { libc::gettid() };
+    let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")).unwrap();
+    let field =
+        |i: usize| Duration::from_nanos(stat.split_whitespace().nth(i).unwrap().parse().unwrap());
+    (field(0), field(1))
+}
+
+/// The first CPU this thread may run on.
+#[cfg(target_os = "linux")]
+fn first_allowed_cpu() -> usize {
+    // SAFETY: sched_getaffinity fills the set it is given; CPU_ISSET reads
+    // in bounds for any cpu below CPU_SETSIZE.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        assert_eq!(libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set), 0);
+        (0..libc::CPU_SETSIZE as usize).find(|&c| libc::CPU_ISSET(c, &set)).unwrap()
+    }
+}
+
+/// A poll that lasts long only because the OS does not run its worker (an
+/// overloaded machine) is handed off but not blamed on its goroutine. A
+/// busy thread holds one CPU for 400 ms; the goroutine demotes its worker
+/// to `SCHED_IDLE` and moves it onto that CPU, where it barely runs, then
+/// waits for the busy thread (a goroutine that got the CPU would be done
+/// at once). The spinning and sleeping goroutines above are still blamed.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_goroutine_whose_worker_the_os_does_not_run_is_not_blamed() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    support::within(Duration::from_secs(30), || {
+        let cpu = first_allowed_cpu();
+        let (started, done) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        let (s, d) = (started.clone(), done.clone());
+        let hog = std::thread::spawn(move || {
+            pin(Some(cpu), libc::SCHED_OTHER);
+            s.store(true, Ordering::Release);
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_millis(400) {
+                std::hint::spin_loop();
+            }
+            d.store(true, Ordering::Release);
+        });
+        while !started.load(Ordering::Acquire) {
+            std::thread::yield_now();
+        }
+        let rt = goro::Runtime::builder().procs(2).build().unwrap();
+        let (id, poll, waited) = rt.block_on(async move {
+            let h = goro::go_named("starved", async move {
+                let (start, (cpu0, wait0)) = (Instant::now(), schedstat());
+                pin(None, libc::SCHED_IDLE);
+                pin(Some(cpu), libc::SCHED_IDLE);
+                while !done.load(Ordering::Acquire) {
+                    std::hint::spin_loop();
+                }
+                let (poll, (cpu, wait)) = (start.elapsed(), schedstat());
+                pin(None, libc::SCHED_OTHER);
+                (poll, cpu - cpu0, wait - wait0)
+            });
+            let id = h.id();
+            let (poll, ran, waited) = h.await.unwrap();
+            (id, poll, (ran, waited))
+        });
+        hog.join().unwrap();
+        // The case was built: a long poll, mostly spent waiting for a CPU.
+        assert!(poll >= Duration::from_millis(100), "{poll:?}");
+        let (ran, waited) = waited;
+        assert!(waited * 4 > poll * 3, "waited {waited:?} of {poll:?}");
+        let blamed: Vec<_> =
+            goro::debug::blocking_reports().into_iter().filter(|r| r.goroutine == id).collect();
+        assert!(blamed.is_empty(), "ran {ran:?}, waited {waited:?}, poll {poll:?}: {blamed:?}");
+    });
+}

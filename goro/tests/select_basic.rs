@@ -256,3 +256,63 @@ fn select_inside_a_tokio_task() {
         });
     });
 }
+
+/// Polls a select by hand once with a no-op waker.
+fn poll_once<F: std::future::Future + Unpin>(f: &mut F) -> std::task::Poll<F::Output> {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    std::pin::Pin::new(f).poll(&mut cx)
+}
+
+/// A parked select whose send case a receiver takes, and one whose send
+/// case a close decides: the chosen case, which the dequeue pass leaves
+/// alone (its counterpart popped the entry), reports the outcome and gives
+/// the refused value back (Go's select on a closing channel panics).
+#[test]
+fn parked_send_case_taken_or_refused() {
+    use goro::select::{RecvCase, Selector, SendCase};
+    use std::task::Poll;
+    let (tx, rx) = goro::chan::<String>(0);
+    let (_never_tx, never) = goro::chan::<u32>(0);
+    let mut send = SendCase::new(&tx, "taken".to_string());
+    let mut other = RecvCase::new(&never);
+    let mut cases = (&mut send, (&mut other, ()));
+    let mut sel = Selector::new(&mut cases, false);
+    assert!(poll_once(&mut sel).is_pending(), "nobody receives yet: the select parks");
+    assert_eq!(rx.try_recv().as_deref(), Ok("taken"));
+    assert_eq!(poll_once(&mut sel), Poll::Ready(0));
+    drop(sel);
+    assert_eq!(send.take_output(), Ok(()));
+
+    let mut send = SendCase::new(&tx, "refused".to_string());
+    let mut other = RecvCase::new(&never);
+    let mut cases = (&mut send, (&mut other, ()));
+    let mut sel = Selector::new(&mut cases, false);
+    assert!(poll_once(&mut sel).is_pending());
+    assert!(tx.close());
+    assert_eq!(poll_once(&mut sel), Poll::Ready(0));
+    drop(sel);
+    assert_eq!(send.take_output(), Err(SendError("refused".to_string())));
+    assert_eq!(rx.try_recv(), Err(goro::chan::TryRecvError::Closed), "nothing was delivered");
+}
+
+/// A parked select's receive case gets the value a sender hands it; the
+/// other case is dequeued, so a later send on its channel finds no
+/// receiver and the channel keeps working.
+#[test]
+fn parked_recv_case_gets_value_and_other_case_is_dequeued() {
+    use goro::select::{RecvCase, Selector};
+    use std::task::Poll;
+    let (atx, arx) = goro::chan::<u32>(0);
+    let (btx, brx) = goro::chan::<u32>(0);
+    let mut a = RecvCase::new(&arx);
+    let mut b = RecvCase::new(&brx);
+    let mut cases = (&mut a, (&mut b, ()));
+    let mut sel = Selector::new(&mut cases, false);
+    assert!(poll_once(&mut sel).is_pending());
+    assert_eq!(btx.try_send(5), Ok(()), "the parked select's case 1 takes it");
+    assert_eq!(poll_once(&mut sel), Poll::Ready(1));
+    drop(sel);
+    assert_eq!(b.take_output(), Some(5));
+    assert!(atx.try_send(6).is_err(), "case 0's entry was removed");
+    assert!(btx.try_send(7).is_err(), "case 1's entry is gone too");
+}

@@ -13,9 +13,9 @@ pub(crate) fn runtime_started() {
     super::sigquit::install();
 }
 
-/// This thread is worker `p` of runtime `rt`.
-pub(crate) fn worker_started(rt: u64, p: usize) {
-    trace::set_worker(rt, p);
+/// The calling thread's kernel thread id (0 where unknown).
+pub(crate) fn this_os_thread() -> i32 {
+    super::schedstat::this_thread()
 }
 
 /// Goroutine `id` was spawned by `parent`.
@@ -28,7 +28,6 @@ pub(crate) fn spawned(id: u64, parent: u64) {
 /// A poll of goroutine `id` begins on this thread.
 #[inline]
 pub(crate) fn poll_begin(id: u64) {
-    trace::set_running(id);
     trace::event::run(id);
 }
 
@@ -38,7 +37,6 @@ pub(crate) fn poll_begin(id: u64) {
 /// on this thread must not be charged with it.
 #[inline]
 pub(crate) fn poll_end(id: u64, parked: Option<Option<crate::runtime::WaitReason>>) {
-    trace::set_running(0);
     match parked {
         Some(reason) => trace::event::park(id, reason),
         None => {

@@ -24,6 +24,7 @@ pub(crate) mod hold;
 pub(crate) mod hooks;
 mod leak;
 mod metrics;
+mod schedstat;
 mod sigquit;
 mod sysmon;
 mod threads;

@@ -14,10 +14,15 @@
 //! queue, timers to the fallback timer thread, a sleeping worker woken), and
 //! repeats it at every sample while the poll lasts, because the stuck poll
 //! may wake more goroutines onto its `runnext`. The culprit is the goroutine
-//! that worker's thread said it polls (`trace::buffer`), reported once per
-//! stuck poll, with id, name, spawn site and duration. A report can also
-//! mean the OS did not run that worker thread for the threshold (an
-//! overloaded machine); the hand-off is right in that case too.
+//! that processor's worker said it polls (`Processor::running`, stored
+//! before the tick turns odd), reported once per
+//! stuck poll, with id, name, spawn site and duration. A worker thread that the
+//! OS left waiting for a CPU looks the same; the monitor tells the two
+//! apart by the thread's OS state and CPU time over the window
+//! (`schedstat.rs`) and blames the goroutine unless, since the poll
+//! was first seen still running, the OS kept its thread off the CPU (Linux;
+//! elsewhere every stuck poll is blamed). The hand-off
+//! happens in both cases.
 //!
 //! goro keeps one worker thread per processor, so the hand-off gives the
 //! work to the *other* workers. When every processor is stuck (always so
@@ -26,6 +31,7 @@
 //! for a handed-off P (`runtime/scheduler/rescue.rs`).
 
 use super::deadlock::Detector;
+use super::schedstat::Sample;
 use crate::runtime::scheduler::{runtimes, Shared};
 use std::collections::HashMap;
 use std::panic::Location;
@@ -82,8 +88,21 @@ struct Watch {
     tick: u64,
     /// When that tick was first seen.
     since: Instant,
+    /// The goroutine of this poll, once found stuck (handed off).
+    stuck: Option<Culprit>,
     /// The index of this stuck poll's report, once made.
     report: Option<usize>,
+    /// When the judgement window opened, and the worker thread's OS state
+    /// then (`schedstat.rs`): at the first sample that saw this poll still
+    /// running; the window runs from there to the latest sample.
+    window: Option<(Instant, Sample)>,
+}
+
+impl Watch {
+    /// Tick `tick`, first seen `now`.
+    fn new(tick: u64, now: Instant) -> Self {
+        Watch { tick, since: now, stuck: None, report: None, window: None }
+    }
 }
 
 /// The monitor's loop.
@@ -123,25 +142,70 @@ fn watch_runtime(
     let mut stuck = 0;
     for p in 0..rt.procs() {
         let tick = rt.sched_tick(p);
-        let w = watches.entry((rt.id(), p)).or_insert(Watch { tick, since: now, report: None });
+        let w = watches.entry((rt.id(), p)).or_insert(Watch::new(tick, now));
         if w.tick != tick {
-            finish(w, now);
-            *w = Watch { tick, since: now, report: None };
+            finish(rt, p, w, now);
+            *w = Watch::new(tick, now);
             continue;
         }
-        if tick % 2 == 1 && now - w.since >= threshold {
+        if tick % 2 == 0 {
+            continue;
+        }
+        let os = os_sample(rt, p); // the same poll seen twice: worth a look
+        if w.window.is_none() {
+            w.window = os.map(|s| (now, s));
+        }
+        if now - w.since >= threshold {
             stuck += 1;
             rt.handoff(p);
-            if w.report.is_none() {
-                w.report = report(rt, p, now - w.since);
+            let culprit = w.stuck.get_or_insert_with(|| handed_off(rt, p));
+            if w.report.is_none() && blame(w.window, os, now, threshold) {
+                w.report = report(culprit, p, now - w.since);
             }
         }
     }
     rt.set_all_stuck(stuck == rt.procs());
 }
 
-/// A stuck poll ended: record its full duration.
-fn finish(w: &Watch, now: Instant) {
+/// What the OS says about processor `p`'s worker thread now (`None` where
+/// unknown).
+fn os_sample(rt: &Shared, p: usize) -> Option<Sample> {
+    #[cfg(feature = "diagnostics")]
+    return super::schedstat::sample(rt.os_thread(p));
+    #[cfg(not(feature = "diagnostics"))]
+    {
+        let _ = (rt, p);
+        None
+    }
+}
+
+/// Whether to blame the goroutine for its stuck poll now, given the window
+/// and the thread's OS state `now_os` at `now` (`schedstat.rs`): yes if
+/// nothing is known, if the thread is blocked in a call, or if the OS let
+/// it run (at least half of `threshold` in all, an eighth of the window).
+fn blame(
+    window: Option<(Instant, Sample)>,
+    now_os: Option<Sample>,
+    now: Instant,
+    threshold: Duration,
+) -> bool {
+    let (Some((opened, then)), Some(now_os)) = (window, now_os) else { return true };
+    let span = now.saturating_duration_since(opened);
+    !super::schedstat::held_up_by_os(then, now_os, span, threshold / 2)
+}
+
+/// The poll on processor `p` ended: a report gets its full duration; a
+/// stuck poll not yet blamed is judged over its whole window.
+fn finish(rt: &Shared, p: usize, w: &mut Watch, now: Instant) {
+    if let (Some(culprit), None) = (&w.stuck, w.report) {
+        // What the thread does now is not the ended poll's doing: judge by
+        // its CPU time alone.
+        let os = os_sample(rt, p).map(|s| Sample { runnable: true, ..s });
+        let threshold = super::config::blocking_threshold().unwrap_or_default();
+        if blame(w.window, os, now, threshold) {
+            w.report = report(culprit, p, now - w.since);
+        }
+    }
     if let Some(i) = w.report {
         if let Some(r) = REPORTS.lock().unwrap_or_else(|e| e.into_inner()).get_mut(i) {
             r.blocked_for = now - w.since;
@@ -149,19 +213,37 @@ fn finish(w: &Watch, now: Instant) {
     }
 }
 
-/// Reports the goroutine stuck on processor `p` of `rt`; returns the
-/// report's index. With `diagnostics` on, a stuck tick with no goroutine
-/// polled is the worker's own bookkeeping held up by the OS (an overloaded
-/// machine), not a goroutine's fault: handed off, but not reported.
-fn report(rt: &Shared, p: usize, so_far: Duration) -> Option<usize> {
+/// The goroutine of a stuck poll, identified while it still runs (a report
+/// may come after it finished).
+struct Culprit {
+    /// Its id (0 if unknown).
+    g: u64,
+    /// Its name, if any.
+    name: Option<String>,
+    /// Where it was spawned, if known.
+    spawned_at: Option<&'static Location<'static>>,
+}
+
+/// Processor `p` of `rt` was found stuck and handed off: counts it, traces
+/// it, and identifies the goroutine it polls.
+fn handed_off(rt: &Shared, p: usize) -> Culprit {
     HANDOFFS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let g = culprit(rt.id(), p);
+    let g = culprit(rt, p);
     crate::trace::event::handoff(p, g);
-    if g == 0 && cfg!(feature = "diagnostics") {
+    let (name, spawned_at) = identify(g);
+    Culprit { g, name, spawned_at }
+}
+
+/// Reports `c`, stuck on processor `p` for `so_far`; returns the report's
+/// index. With `diagnostics` on, a stuck tick with no goroutine polled is
+/// the worker's own bookkeeping held up by the OS (an overloaded machine),
+/// not a goroutine's fault: handed off, but not reported.
+fn report(c: &Culprit, p: usize, so_far: Duration) -> Option<usize> {
+    if c.g == 0 && cfg!(feature = "diagnostics") {
         return None;
     }
-    let (name, spawned_at) = identify(g);
-    let r = BlockingReport { goroutine: g, name, spawned_at, processor: p, blocked_for: so_far };
+    let (goroutine, name, spawned_at) = (c.g, c.name.clone(), c.spawned_at);
+    let r = BlockingReport { goroutine, name, spawned_at, processor: p, blocked_for: so_far };
     eprintln!("{}", describe(&r));
     let mut reports = REPORTS.lock().unwrap_or_else(|e| e.into_inner());
     reports.push(r);
@@ -180,9 +262,16 @@ fn identify(g: u64) -> (Option<String>, Option<&'static Location<'static>>) {
     found
 }
 
-/// The goroutine processor `p` of runtime `rt`'s worker is polling.
-fn culprit(rt: u64, p: usize) -> u64 {
-    crate::trace::threads().iter().find(|t| t.worker() == Some((rt, p))).map_or(0, |t| t.running())
+/// The goroutine processor `p` of runtime `rt` is polling (0: unknown
+/// without the diagnostics feature).
+fn culprit(rt: &Shared, p: usize) -> u64 {
+    #[cfg(feature = "diagnostics")]
+    return rt.running(p);
+    #[cfg(not(feature = "diagnostics"))]
+    {
+        let _ = (rt, p);
+        0
+    }
 }
 
 /// The one-line report.

@@ -5,7 +5,8 @@
 //! A case goes through at most these steps, driven by the selector:
 //! `try_locked` under its channel's lock, or `poll_future` (poll pass; the
 //! chosen case then gets `after_unlock` once every lock is released),
-//! `register` (enqueue pass), `unregister` (dequeue pass), then exactly one
+//! `register` (enqueue pass), `unregister` (dequeue pass: every case but
+//! the selected one, whose entry its counterpart popped), then exactly one
 //! selected case gets `commit`, or `abandon` if the select is dropped after
 //! a counterpart already decided it. Cases keep their own results; the
 //! macro takes the chosen one out afterwards.

@@ -147,8 +147,8 @@ impl<'a: 'b, 'b, T> Case<'b> for RecvCase<'a, T> {
     }
 
     fn commit(&mut self) {
-        // SAFETY: slot rule 3: the selector commits after it saw this case
-        // chosen (Acquire) and ran the dequeue pass.
+        // SAFETY: slot rule 3a: the selector commits after it saw this case
+        // chosen (Acquire).
         self.out = Some(self.slot.take().and_then(|s| unsafe { s.slot.take() }));
     }
 
@@ -247,8 +247,13 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
     }
 
     fn commit(&mut self) {
-        // unregister ran first: a value still here was refused by a close.
-        self.out = Some(match self.value.take() {
+        // The dequeue pass skips the chosen case (its counterpart popped the
+        // entry), so a value refused by a close is still in the slot; a
+        // receiver that took it left the slot empty.
+        // SAFETY: slot rule 3a: the selector commits after it saw this case
+        // chosen (Acquire).
+        let left = self.slot.take().and_then(|s| unsafe { s.slot.take() });
+        self.out = Some(match left.or_else(|| self.value.take()) {
             None => Ok(()),
             Some(v) => Err(SendError(v)),
         });

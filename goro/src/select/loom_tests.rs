@@ -115,3 +115,31 @@ fn loom_nonblock_select_snapshot() {
         assert_ne!(i, crate::select::DEFAULT, "a select with default missed a ready channel");
     });
 }
+
+/// A select's unbuffered send case races a receiver and a close: the
+/// value is received exactly once or handed back in the select's
+/// `SendError`, never both and never lost. The chosen case is not
+/// unregistered (its entry was popped by whoever decided it), so its
+/// commit reads the slot under rule 3a alone.
+#[test]
+fn loom_select_send_case_decided_by_close_or_receiver() {
+    loom::model(|| {
+        let (tx, rx) = chan::<u32>(0);
+        let (_tx2, rx2) = chan::<u32>(0);
+        let closer = tx.clone();
+        let r = thread::spawn(move || rx.recv_blocking());
+        let c = thread::spawn(move || closer.close());
+        let mut cs = SendCase::new(&tx, 7);
+        let mut cr = RecvCase::new(&rx2);
+        let mut cases = (&mut cs, (&mut cr, ()));
+        let i = park::block_on(Selector::new(&mut cases, false));
+        assert_eq!(i, 0, "the receive case never fires");
+        let sent = cs.take_output();
+        assert!(c.join().unwrap());
+        let got = r.join().unwrap();
+        match sent {
+            Ok(()) => assert_eq!(got, Some(7)),
+            Err(e) => assert_eq!((e.0, got), (7, None)),
+        }
+    });
+}

@@ -3,7 +3,8 @@
 //! Trying ready cases in a uniformly random permutation makes each ready
 //! case equally likely to be chosen (TestSelectFairness). Small selects keep
 //! the permutation inline; only a select of more than `INLINE` cases
-//! allocates.
+//! allocates. One draw from the thread's `fastrand` generator seeds a local
+//! one for the swaps, so a shuffle reaches thread-local storage once.
 
 /// Cases a permutation holds without allocating.
 const INLINE: usize = 16;
@@ -21,16 +22,19 @@ impl Order {
     pub(crate) fn shuffled(n: usize) -> Order {
         let mut order = if n <= INLINE {
             let mut a = [0u32; INLINE];
-            a.iter_mut().zip(0..).for_each(|(x, i)| *x = i);
+            a[..n].iter_mut().zip(0..).for_each(|(x, i)| *x = i);
             Order::Inline(a, n)
         } else {
             Order::Heap((0..n as u32).collect())
         };
         // loom models must be deterministic: they keep source order.
-        if !cfg!(loom) {
+        if !cfg!(loom) && n > 1 {
+            // One draw from the thread's generator seeds a local one: the
+            // swaps then cost no thread-local access each.
+            let mut rng = fastrand::Rng::with_seed(fastrand::u64(..));
             let s = order.as_mut_slice();
             for i in (1..s.len()).rev() {
-                s.swap(i, fastrand::usize(..=i));
+                s.swap(i, rng.usize(..=i));
             }
         }
         order

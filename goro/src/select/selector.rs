@@ -14,7 +14,8 @@
 //! 4. **park**: return `Pending`. A counterpart decides the signal and wakes
 //!    us, or a future case's waker does and we poll the futures, claiming the
 //!    signal ourselves for the first one ready.
-//! 5. **dequeue**: unregister every case, then commit the selected one.
+//! 5. **dequeue**: unregister every case but the selected one (whose entry
+//!    the counterpart that decided it already popped), then commit it.
 //!
 //! Exactly one case completes because a channel case completes only through
 //! winning the signal's single CAS (see `chan/README.md`). Dropping the
@@ -132,7 +133,7 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
                 continue;
             }
             if signal.try_abort() {
-                self.unregister_all(&signal);
+                self.unregister_all(&signal, None);
                 return Enqueued::Retry;
             }
             break;
@@ -166,19 +167,21 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
         Poll::Pending
     }
 
-    /// Pass 5: unregisters every case and commits the selected one.
+    /// Pass 5: unregisters every case but the selected one `k`, whose
+    /// entry the counterpart that decided it already popped (or which is a
+    /// future, never queued), and commits `k`.
     fn dequeue_pass(&mut self, signal: &Arc<Signal>, k: usize) -> usize {
-        self.unregister_all(signal);
+        self.unregister_all(signal, Some(k));
         self.cases.case(k).commit();
         self.signal = None;
         k
     }
 
-    /// Removes every queued case of `signal`.
-    fn unregister_all(&mut self, signal: &Arc<Signal>) {
+    /// Removes every queued case of `signal` except `skip`.
+    fn unregister_all(&mut self, signal: &Arc<Signal>, skip: Option<usize>) {
         for i in 0..self.cases.len() {
             let c = self.cases.case(i);
-            if c.kind() == Kind::Channel {
+            if c.kind() == Kind::Channel && Some(i) != skip {
                 c.unregister(signal, i);
             }
         }
@@ -226,10 +229,10 @@ impl<'a, L: CaseList<'a> + ?Sized> Drop for Selector<'_, 'a, L> {
     fn drop(&mut self) {
         let Some(signal) = self.signal.take() else { return };
         if signal.try_abort() {
-            self.unregister_all(&signal);
+            self.unregister_all(&signal, None);
             return;
         }
-        self.unregister_all(&signal);
+        self.unregister_all(&signal, None);
         if let Some(k) = signal.selected() {
             self.cases.case(k).abandon();
         }

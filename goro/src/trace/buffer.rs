@@ -43,8 +43,6 @@ pub(crate) struct ThreadStats {
     pub(super) name: String,
     /// The counters this thread writes on every spawn and poll.
     hot: Hot,
-    /// `runtime id << 20 | processor + 1` if this is a worker; 0 otherwise.
-    worker: AtomicU64,
     /// Recorded events.
     events: Mutex<Events>,
 }
@@ -57,8 +55,6 @@ struct Hot {
     spawned: AtomicU64,
     /// Steals this thread (a worker) made.
     steals: AtomicU64,
-    /// The goroutine this worker is polling now; 0 between polls.
-    running: AtomicU64,
 }
 
 /// A thread's recorded events.
@@ -76,12 +72,7 @@ fn register() -> Arc<ThreadStats> {
     let me = Arc::new(ThreadStats {
         tid: NEXT_TID.fetch_add(1, Relaxed),
         name: std::thread::current().name().unwrap_or("thread").to_owned(),
-        hot: Hot {
-            spawned: AtomicU64::new(0),
-            steals: AtomicU64::new(0),
-            running: AtomicU64::new(0),
-        },
-        worker: AtomicU64::new(0),
+        hot: Hot { spawned: AtomicU64::new(0), steals: AtomicU64::new(0) },
         events: Mutex::new(Events::default()),
     });
     let mut threads = lock(&THREADS);
@@ -121,17 +112,6 @@ impl ThreadStats {
     /// Its events.
     pub(super) fn events(&self) -> MutexGuard<'_, Events> {
         lock(&self.events)
-    }
-
-    /// The goroutine this worker polls now (0: none).
-    pub(crate) fn running(&self) -> u64 {
-        self.hot.running.load(Relaxed)
-    }
-
-    /// `(runtime id, processor)` if this thread is a worker.
-    pub(crate) fn worker(&self) -> Option<(u64, usize)> {
-        let w = self.worker.load(Relaxed);
-        (w != 0).then(|| (w >> 20, ((w & 0xf_ffff) - 1) as usize))
     }
 }
 
@@ -205,19 +185,6 @@ pub(crate) fn count_steal() {
 fn bump(counter: &AtomicU64) {
     let n = counter.load(Relaxed); // only this thread writes it
     counter.store(n + 1, Relaxed);
-}
-
-/// Notes that this worker starts (`g != 0`) or ends (`g == 0`) a poll.
-#[inline]
-pub(crate) fn set_running(g: u64) {
-    if cfg!(feature = "diagnostics") {
-        with_stats(|s| s.hot.running.store(g, Relaxed));
-    }
-}
-
-/// Notes that this thread is processor `p`'s worker in runtime `rt`.
-pub(crate) fn set_worker(rt: u64, p: usize) {
-    with_stats(|s| s.worker.store(rt << 20 | (p as u64 + 1), Relaxed));
 }
 
 /// `(spawned, steals)` over every thread, living or exited.

@@ -48,6 +48,8 @@ pub(crate) enum Kind {
 pub(crate) trait Runnable: Send + Sync + 'static {
     /// Polls it once (the caller dequeued it).
     fn run(self: Arc<Self>);
+    /// Its goroutine id.
+    fn id(&self) -> u64;
 }
 
 /// The join handle's view of a task with output `T`.
@@ -327,6 +329,10 @@ where
                 self.panicked(payload)
             }
         }
+    }
+
+    fn id(&self) -> u64 {
+        self.header.meta.id
     }
 }
 

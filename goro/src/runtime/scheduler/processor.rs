@@ -15,6 +15,8 @@
 
 use super::queue::Queue;
 use super::runnext::RunNext;
+#[cfg(feature = "diagnostics")]
+use crate::loom::atomic::AtomicI32;
 use crate::loom::atomic::{AtomicIsize, AtomicU64, Ordering};
 use crate::runtime::goroutine::task::Goroutine;
 use crate::time::heap::TimerHeap;
@@ -32,6 +34,14 @@ pub(crate) struct Processor {
     /// Go's `schedtick`: bumped when a poll starts and when it ends, so it
     /// is odd exactly while a poll runs.
     sched_tick: AtomicU64,
+    /// The goroutine of the last poll started here (the monitor's culprit
+    /// while `sched_tick` is odd); stale between polls.
+    #[cfg(feature = "diagnostics")]
+    running: AtomicU64,
+    /// The kernel thread id of the worker holding this processor (0 until
+    /// it starts): the monitor reads its run-queue wait.
+    #[cfg(feature = "diagnostics")]
+    os_thread: AtomicI32,
     /// Goroutines spawned minus goroutines finished on this processor: one
     /// shard of the runtime's live count, touched only by its owner.
     pub(crate) live: AtomicIsize,
@@ -45,6 +55,10 @@ impl Processor {
             runnext: RunNext::new(),
             timers: TimerHeap::new(),
             sched_tick: AtomicU64::new(0),
+            #[cfg(feature = "diagnostics")]
+            running: AtomicU64::new(0),
+            #[cfg(feature = "diagnostics")]
+            os_thread: AtomicI32::new(0),
             live: AtomicIsize::new(0),
         }
     }
@@ -87,20 +101,45 @@ impl Processor {
         !self.queue.is_empty() || self.has_runnext()
     }
 
-    /// A poll starts (owner).
-    pub(crate) fn begin_poll(&self) {
-        let t = self.sched_tick.load(Ordering::Relaxed); // only the owner writes
-        self.sched_tick.store(t + 1, Ordering::Relaxed); // monitors only compare samples
+    /// A poll of goroutine `g` starts (owner).
+    pub(crate) fn begin_poll(&self, #[allow(unused_variables)] g: u64) {
+        #[cfg(feature = "diagnostics")] // diagnostics (issue 5): culprit lookup
+        self.running.store(g, Ordering::Relaxed); // read only while the tick below is odd
+        self.bump_tick();
     }
 
     /// The poll ended (owner).
     pub(crate) fn end_poll(&self) {
-        self.begin_poll();
+        self.bump_tick();
+    }
+
+    /// Bumps `sched_tick` (owner).
+    fn bump_tick(&self) {
+        let t = self.sched_tick.load(Ordering::Relaxed); // only the owner writes
+        self.sched_tick.store(t + 1, Ordering::Release); // publishes `running` to the monitor
+    }
+
+    /// The goroutine polled here, if `sched_tick` (read first, Acquire) is odd.
+    #[cfg(feature = "diagnostics")]
+    pub(crate) fn running(&self) -> u64 {
+        self.running.load(Ordering::Relaxed)
+    }
+
+    /// Notes the kernel thread id of the worker holding this processor.
+    #[cfg(feature = "diagnostics")]
+    pub(crate) fn set_os_thread(&self, tid: i32) {
+        self.os_thread.store(tid, Ordering::Relaxed); // a plain id, read by the monitor only
+    }
+
+    /// The kernel thread id of the worker holding this processor (0: unknown).
+    #[cfg(feature = "diagnostics")]
+    pub(crate) fn os_thread(&self) -> i32 {
+        self.os_thread.load(Ordering::Relaxed)
     }
 
     /// The scheduling tick: odd while a poll runs.
     pub(crate) fn sched_tick(&self) -> u64 {
-        self.sched_tick.load(Ordering::Relaxed)
+        self.sched_tick.load(Ordering::Acquire) // pairs with `bump_tick`: then `running` is current
     }
 }
 

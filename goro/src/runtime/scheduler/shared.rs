@@ -321,6 +321,19 @@ impl Shared {
         self.procs[p].sched_tick()
     }
 
+    /// Sysmon hook: the goroutine processor `p` polls, valid while the tick
+    /// read just before (Acquire) is odd.
+    #[cfg(feature = "diagnostics")]
+    pub(crate) fn running(&self, p: usize) -> u64 {
+        self.procs[p].running()
+    }
+
+    /// Sysmon hook: the kernel thread id of processor `p`'s worker (0: unknown).
+    #[cfg(feature = "diagnostics")]
+    pub(crate) fn os_thread(&self, p: usize) -> i32 {
+        self.procs[p].os_thread()
+    }
+
     /// Sysmon hook: hands processor `p`'s queued work to the rest of the
     /// runtime: its local queue and `runnext` go to the global queue, its
     /// timers to the fallback timer thread, and a sleeping worker is woken.

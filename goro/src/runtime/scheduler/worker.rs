@@ -32,6 +32,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Waker;
+use std::time::Duration;
 
 /// Steal rounds before giving up (Go's `stealTries`).
 const STEAL_ROUNDS: usize = 4;
@@ -45,10 +46,15 @@ const SMALL_STEAL: usize = 8;
 /// The most a searcher spins before stealing again after small steals
 /// (`spin_loop` hints; one is about 10 ns on the benchmark machine).
 const MAX_STEAL_BACKOFF: u32 = 256;
-/// Spins before taking a victim's `runnext`, giving its owner the chance to
-/// run it first (Go sleeps 3 µs there); taken only if the same goroutine is
-/// still there afterwards.
-const RUNNEXT_GRACE_SPINS: usize = 256;
+/// How long a thief sleeps before taking a victim's `runnext`, giving its
+/// owner the chance to run it first; taken only if the same goroutine is
+/// still there afterwards. Go's `runqgrab` sleeps the same `usleep(3)`, which
+/// Linux's default 50 µs timer slack stretches to about 55 µs: long enough
+/// for a producer to fill a buffer before its woken consumer moves to
+/// another core. A 2.5 µs spin here let the thief take the consumer each
+/// time, and the pair then contended on the channel from two cores:
+/// spsc boundedN took 0.024 s instead of 0.015 s (9-run medians).
+const RUNNEXT_GRACE: Duration = Duration::from_micros(3);
 
 /// One worker thread's scheduling state.
 pub(crate) struct Worker {
@@ -89,7 +95,8 @@ pub(crate) fn run(shared: Arc<Shared>, index: usize) {
         batch: RefCell::new(Vec::with_capacity(CAP / 2)),
         backoff: Cell::new(0),
     };
-    crate::debug::hooks::worker_started(w.shared.id(), w.p); // diagnostics (issue 5): culprit lookup
+    #[cfg(feature = "diagnostics")] // diagnostics (issue 5): is a stuck worker the OS's doing?
+    w.processor().set_os_thread(crate::debug::hooks::this_os_thread());
     let w = Rc::new(w);
     current::enter_worker(w.clone(), || w.main_loop());
 }
@@ -240,9 +247,7 @@ impl Worker {
             return None;
         }
         let seen = victim.runnext_identity()?;
-        for _ in 0..RUNNEXT_GRACE_SPINS {
-            std::hint::spin_loop();
-        }
+        std::thread::sleep(RUNNEXT_GRACE);
         victim.steal_runnext_if(seen)
     }
 
@@ -262,7 +267,7 @@ impl Worker {
             self.shared.notify_one(); // we were the last searcher: hand the baton on
         }
         let p = self.processor();
-        p.begin_poll();
+        p.begin_poll(if cfg!(feature = "diagnostics") { g.id() } else { 0 });
         self.in_poll.set(true);
         // The poll itself is caught inside `run`; this only guards the worker
         // against a panicking waker or destructor around it.
