@@ -48,6 +48,65 @@ fn goroutines_spawned_from_one_goroutine_run_on_every_processor() {
     });
 }
 
+/// How many of the goroutines `ids` are parked (registry view).
+#[cfg(feature = "diagnostics")]
+fn parked_among(ids: &HashSet<u64>) -> usize {
+    goro::debug::goroutines().iter().filter(|g| ids.contains(&g.id) && g.is_parked()).count()
+}
+
+/// Goroutines woken together by one goroutine (a `close`) run on every
+/// processor. A wake-up queues the woken on the waker's processor without
+/// waking another worker (partners exchanging messages stay on one core);
+/// the monitor wakes one when that queue does not drain, so a broadcast
+/// that woke more work than one worker gets through is still shared.
+#[cfg(feature = "diagnostics")]
+#[test]
+fn goroutines_woken_together_run_on_every_processor() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    support::within(Duration::from_secs(60), || {
+        // The blocking monitor would hand the closer's queue off after
+        // 10 ms; with it off, only the backlog wake-up can share the work.
+        goro::debug::set_blocking_threshold(Duration::ZERO);
+        let rt = goro::Runtime::builder().procs(2).build().unwrap();
+        // The closer is a goroutine, so that its wake-ups come from a worker.
+        let closer = rt.go(async move {
+            let (tx, rx) = goro::chan::<()>(0);
+            let closing = Arc::new(AtomicBool::new(true));
+            let woken: Vec<_> = (0..64)
+                .map(|_| {
+                    let (rx, closing) = (rx.clone(), closing.clone());
+                    goro::go(async move {
+                        assert_eq!(rx.recv().await, None);
+                        let beside_the_closer = closing.load(Ordering::Acquire);
+                        spin_for(Duration::from_millis(1));
+                        beside_the_closer
+                    })
+                })
+                .collect();
+            let ids: HashSet<u64> = woken.iter().map(|h| h.id()).collect();
+            // Until all 64 wait on the channel, and once more; then the
+            // other worker, with nothing to do, is asleep, as in a program
+            // whose workers idle until a broadcast.
+            while parked_among(&ids) < ids.len() {
+                goro::time::sleep(Duration::from_millis(1)).await;
+            }
+            goro::time::sleep(Duration::from_millis(1)).await;
+            spin_for(Duration::from_millis(2)); // the timer's wake-up woke a worker: let it sleep again
+            tx.close(); // wakes all 64 onto this goroutine's processor
+            spin_for(Duration::from_millis(50)); // and keeps that processor busy
+            closing.store(false, Ordering::Release);
+            let mut beside = 0;
+            for h in woken {
+                beside += usize::from(h.await.unwrap());
+            }
+            beside
+        });
+        let beside = closer.join_blocking().unwrap();
+        goro::debug::set_blocking_threshold(Duration::from_millis(10));
+        assert!(beside > 0, "no woken goroutine ran while their waker held its worker");
+    });
+}
+
 #[test]
 fn procs_reports_the_builder_setting() {
     support::within(Duration::from_secs(30), || {

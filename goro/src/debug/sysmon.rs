@@ -1,6 +1,7 @@
 //! The monitor thread, Go's `sysmon`: finds workers stuck in one poll,
 //! hands their processors' queued goroutines to other workers, reports the
-//! culprit once, and runs the deadlock detector. Every loop also ticks the
+//! culprit once, wakes a worker for a backlogged run queue
+//! (`Shared::wake_for_queued`), and runs the deadlock detector. Every loop also ticks the
 //! clock that park timestamps read (`time::clock::tick`), so that parking
 //! reads no clock.
 //!
@@ -116,10 +117,11 @@ fn run() {
         let period = threshold.map_or(Duration::from_millis(10), |t| t / 2);
         std::thread::sleep(period.clamp(Duration::from_millis(1), Duration::from_millis(10)));
         crate::time::clock::tick();
-        if let Some(t) = threshold {
-            for rt in runtimes() {
+        for rt in runtimes() {
+            if let Some(t) = threshold {
                 watch_runtime(&rt, t, &mut watches);
             }
+            rt.wake_for_queued(); // work left queued by wake-ups (worker.rs `push_local`)
         }
         if last_deadlock_check.elapsed() >= DEADLOCK_PERIOD {
             last_deadlock_check = Instant::now();

@@ -17,7 +17,7 @@ use super::queue::Queue;
 use super::runnext::RunNext;
 #[cfg(feature = "diagnostics")]
 use crate::loom::atomic::AtomicI32;
-use crate::loom::atomic::{AtomicIsize, AtomicU64, Ordering};
+use crate::loom::atomic::{AtomicBool, AtomicIsize, AtomicU64, Ordering};
 use crate::runtime::goroutine::task::Goroutine;
 use crate::time::heap::TimerHeap;
 use std::sync::Arc;
@@ -45,6 +45,10 @@ pub(crate) struct Processor {
     /// Goroutines spawned minus goroutines finished on this processor: one
     /// shard of the runtime's live count, touched only by its owner.
     pub(crate) live: AtomicIsize,
+    /// Set by the owner when it finds its local queue empty, cleared by the
+    /// monitor's sample: a queue that stayed non-empty between two samples
+    /// holds more than its owner gets through (`Shared::wake_for_queued`).
+    drained: AtomicBool,
 }
 
 impl Processor {
@@ -60,6 +64,7 @@ impl Processor {
             #[cfg(feature = "diagnostics")]
             os_thread: AtomicI32::new(0),
             live: AtomicIsize::new(0),
+            drained: AtomicBool::new(true),
         }
     }
 
@@ -99,6 +104,20 @@ impl Processor {
     /// Whether anything is runnable here (racy).
     pub(crate) fn has_work(&self) -> bool {
         !self.queue.is_empty() || self.has_runnext()
+    }
+
+    /// The owner found its local queue empty.
+    pub(crate) fn note_drained(&self) {
+        if !self.drained.load(Ordering::Relaxed) {
+            self.drained.store(true, Ordering::Relaxed); // a hint for the monitor only
+        }
+    }
+
+    /// True if the local queue holds goroutines and was not found empty by
+    /// its owner since the last call (monitor).
+    pub(crate) fn backlogged(&self) -> bool {
+        let drained = self.drained.swap(false, Ordering::Relaxed); // a hint: no data rides on it
+        !drained && !self.queue.is_empty()
     }
 
     /// A poll of goroutine `g` starts (owner).

@@ -334,6 +334,19 @@ impl Shared {
         self.procs[p].os_thread()
     }
 
+    /// Sysmon hook, every sample: wakes a sleeping worker if some local
+    /// queue stayed non-empty since the last sample. Wake-ups leave the
+    /// goroutines they make runnable to the waker's processor without
+    /// waking anyone (`Worker::push_local`); when that is more than the
+    /// owner gets through (a `close` that woke many), this shares it.
+    pub(crate) fn wake_for_queued(&self) {
+        // Every processor's mark is reset, hence `count`, not `any`.
+        let backlogged = self.procs.iter().filter(|p| p.backlogged()).count();
+        if backlogged > 0 || !self.inject.is_empty() {
+            self.notify_one();
+        }
+    }
+
     /// Sysmon hook: hands processor `p`'s queued work to the rest of the
     /// runtime: its local queue and `runnext` go to the global queue, its
     /// timers to the fallback timer thread, and a sleeping worker is woken.

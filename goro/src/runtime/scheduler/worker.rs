@@ -146,7 +146,10 @@ impl Worker {
             }
         }
         self.runnext_streak.set(0);
-        p.queue.pop().or_else(|| self.global_batch()).or_else(|| p.take_runnext())
+        p.queue.pop().or_else(|| {
+            p.note_drained();
+            self.global_batch().or_else(|| p.take_runnext())
+        })
     }
 
     /// A batch from the global queue into our (empty) local queue: our fair
@@ -291,16 +294,27 @@ impl Worker {
     }
 
     /// Queues `g` on our processor (we are its owner): Go's `runqput`.
+    ///
+    /// A goroutine woken by the running one goes to `runnext`, and the one
+    /// it displaces to the local queue, both without waking another worker
+    /// (Go's `ready` calls `wakep` here): the woken goroutines are the
+    /// running one's partners, and a worker woken for them takes them to
+    /// another core, where they go on exchanging messages with this one
+    /// over shared cache lines. Measured on two cores: mpsc unbuffered
+    /// 0.054 -> 0.033 s, select_rx unbuffered 0.115 -> 0.082 s, with the
+    /// second worker mostly asleep instead of both busy. Go's own wake-up
+    /// is a futex and arrives late enough to find the work gone. If the
+    /// queue keeps work that other workers should share (a broadcast that
+    /// woke many), the monitor wakes one (`Shared::wake_for_queued`).
     pub(crate) fn push_local(&self, g: Goroutine, how: Spawn) {
         let p = self.processor();
         if how == Spawn::Wake && self.in_poll.get() {
-            match p.set_runnext(g) {
-                None => return, // runnext is private until a thief's last resort
-                Some(old) => p.queue.push(old, &self.shared.inject),
+            if let Some(old) = p.set_runnext(g) {
+                p.queue.push(old, &self.shared.inject);
             }
-        } else {
-            p.queue.push(g, &self.shared.inject);
+            return;
         }
+        p.queue.push(g, &self.shared.inject);
         self.shared.notify_one();
     }
 
