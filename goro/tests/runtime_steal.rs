@@ -66,6 +66,7 @@ fn goroutines_woken_together_run_on_every_processor() {
     support::within(Duration::from_secs(60), || {
         // The blocking monitor would hand the closer's queue off after
         // 10 ms; with it off, only the backlog wake-up can share the work.
+        let threshold = goro::debug::blocking_threshold().unwrap_or(Duration::ZERO);
         goro::debug::set_blocking_threshold(Duration::ZERO);
         let rt = goro::Runtime::builder().procs(2).build().unwrap();
         // The closer is a goroutine, so that its wake-ups come from a worker.
@@ -102,7 +103,7 @@ fn goroutines_woken_together_run_on_every_processor() {
             beside
         });
         let beside = closer.join_blocking().unwrap();
-        goro::debug::set_blocking_threshold(Duration::from_millis(10));
+        goro::debug::set_blocking_threshold(threshold);
         assert!(beside > 0, "no woken goroutine ran while their waker held its worker");
     });
 }
