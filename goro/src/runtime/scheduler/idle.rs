@@ -13,6 +13,9 @@
 //! 1. A worker may start searching only while fewer than half search.
 //! 2. Whoever makes work stealable calls [`Idle::worker_to_notify`]; it wakes
 //!    a sleeper only when nobody searches (a searcher will find the work).
+//!    A wake-up from a running goroutine does not (its worker runs the
+//!    woken next; the monitor wakes a sleeper for a backlog):
+//!    `Worker::push_local`.
 //! 3. A woken worker starts out searching, so one wake-up at a time suffices.
 //! 4. A searcher that finds work stops searching; if it was the last one, it
 //!    wakes another (there may be more work behind what it found).
