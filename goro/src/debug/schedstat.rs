@@ -9,7 +9,8 @@
 //! tells them apart per thread: its state (`/proc/self/task/<tid>/stat`:
 //! `R` runnable or running, `S`/`D` blocked in a call) and its time on a
 //! CPU (`schedstat`, first field). The monitor samples both when it first
-//! sees a poll still running, and at each later sample: a thread that is
+//! sees a poll still running, and at each later sample past the threshold
+//! until it has reported the poll: a thread that is
 //! runnable yet has run, since then, for less than an eighth of the time,
 //! or for less than half the threshold in all, was kept off the CPU by the
 //! OS, so the goroutine is not blamed (yet). The span grows with the poll,
@@ -29,7 +30,7 @@
 //! judged once more over its whole span when it ends.
 //!
 //! Elsewhere than Linux (or if the files cannot be read) nothing is known
-//! and every stuck window is blamed on the goroutine, as before.
+//! and every stuck poll is blamed on the goroutine, as before.
 #![cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
 
 use std::time::Duration;

@@ -1,9 +1,9 @@
 //! The monitor thread, Go's `sysmon`: finds workers stuck in one poll,
 //! hands their processors' queued goroutines to other workers, reports the
 //! culprit once, wakes a worker for a backlogged run queue
-//! (`Shared::wake_for_queued`), and runs the deadlock detector. Every loop also ticks the
-//! clock that park timestamps read (`time::clock::tick`), so that parking
-//! reads no clock.
+//! (`Shared::wake_for_queued`), and runs the deadlock detector. Every loop
+//! also ticks the clock that park timestamps read (`time::clock::tick`), so
+//! that parking reads no clock.
 //!
 //! ## Blocking detection (Go's `retake`)
 //!
@@ -16,13 +16,12 @@
 //! repeats it at every sample while the poll lasts, because the stuck poll
 //! may wake more goroutines onto its `runnext`. The culprit is the goroutine
 //! that processor's worker said it polls (`Processor::running`, stored
-//! before the tick turns odd), reported once per
-//! stuck poll, with id, name, spawn site and duration. A worker thread that the
-//! OS left waiting for a CPU looks the same; the monitor tells the two
-//! apart by the thread's OS state and CPU time over the window
-//! (`schedstat.rs`) and blames the goroutine unless, since the poll
-//! was first seen still running, the OS kept its thread off the CPU (Linux;
-//! elsewhere every stuck poll is blamed). The hand-off
+//! before the tick turns odd), reported once per stuck poll, with id, name,
+//! spawn site and duration. A worker thread that the OS left waiting for a
+//! CPU looks the same; the monitor tells the two apart by the thread's OS
+//! state and CPU time (`schedstat.rs`) and blames the goroutine unless,
+//! since the poll was first seen still running, the OS kept its thread off
+//! the CPU (Linux; elsewhere every stuck poll is blamed). The hand-off
 //! happens in both cases.
 //!
 //! goro keeps one worker thread per processor, so the hand-off gives the
@@ -153,11 +152,19 @@ fn watch_runtime(
         if tick % 2 == 0 {
             continue;
         }
-        let os = os_sample(rt, p); // the same poll seen twice: worth a look
+        let over = now - w.since >= threshold;
+        // The OS is asked (two small file reads) only while it matters: the
+        // same poll seen twice opens the window; past the threshold, each
+        // sample until a report is made judges it.
+        let os = if w.window.is_none() || (over && w.report.is_none()) {
+            os_sample(rt, p)
+        } else {
+            None
+        };
         if w.window.is_none() {
             w.window = os.map(|s| (now, s));
         }
-        if now - w.since >= threshold {
+        if over {
             stuck += 1;
             rt.handoff(p);
             let culprit = w.stuck.get_or_insert_with(|| handed_off(rt, p));
@@ -237,9 +244,10 @@ fn handed_off(rt: &Shared, p: usize) -> Culprit {
 }
 
 /// Reports `c`, stuck on processor `p` for `so_far`; returns the report's
-/// index. With `diagnostics` on, a stuck tick with no goroutine polled is
-/// the worker's own bookkeeping held up by the OS (an overloaded machine),
-/// not a goroutine's fault: handed off, but not reported.
+/// index. With `diagnostics` on, every odd tick has its goroutine (stored
+/// before the tick), so a culprit of 0 would be a worker that never polled:
+/// handed off, not reported. Without them the culprit is unknown (0) and
+/// reported as such.
 fn report(c: &Culprit, p: usize, so_far: Duration) -> Option<usize> {
     if c.g == 0 && cfg!(feature = "diagnostics") {
         return None;

@@ -39,7 +39,7 @@ pub(crate) struct Processor {
     #[cfg(feature = "diagnostics")]
     running: AtomicU64,
     /// The kernel thread id of the worker holding this processor (0 until
-    /// it starts): the monitor reads its run-queue wait.
+    /// it starts): the monitor reads its OS state and CPU time.
     #[cfg(feature = "diagnostics")]
     os_thread: AtomicI32,
     /// Goroutines spawned minus goroutines finished on this processor: one
@@ -135,7 +135,11 @@ impl Processor {
     /// Bumps `sched_tick` (owner).
     fn bump_tick(&self) {
         let t = self.sched_tick.load(Ordering::Relaxed); // only the owner writes
-        self.sched_tick.store(t + 1, Ordering::Release); // publishes `running` to the monitor
+                                                         // Release publishes `running` to the monitor; without diagnostics
+                                                         // there is nothing to publish (monitors only compare samples).
+        let publish =
+            if cfg!(feature = "diagnostics") { Ordering::Release } else { Ordering::Relaxed };
+        self.sched_tick.store(t + 1, publish);
     }
 
     /// The goroutine polled here, if `sched_tick` (read first, Acquire) is odd.

@@ -341,8 +341,7 @@ impl Shared {
     /// owner gets through (a `close` that woke many), this shares it.
     pub(crate) fn wake_for_queued(&self) {
         // Every processor's mark is reset, hence `count`, not `any`.
-        let backlogged = self.procs.iter().filter(|p| p.backlogged()).count();
-        if backlogged > 0 || !self.inject.is_empty() {
+        if self.procs.iter().filter(|p| p.backlogged()).count() > 0 {
             self.notify_one();
         }
     }
