@@ -82,6 +82,27 @@ fn the_partial_deadlock_report_finds_nothing_without_holder_records() {
     assert!(goro::debug::deadlocks().is_empty());
 }
 
+/// A goroutine's park record is written by the primitive it parks on; a
+/// later park on a future that says nothing must replace it with `unknown`,
+/// not leave the earlier reason (and place, and channel) standing.
+#[goro::test(timeout_secs = 30)]
+async fn a_silent_park_after_a_known_one_shows_unknown() {
+    let (tx, rx) = goro::chan::<()>(0);
+    let (step_tx, step_rx) = goro::chan::<()>(0);
+    let h = goro::go(async move {
+        rx.recv().await.unwrap(); // parks as "chan receive" first
+        step_tx.send(()).await.unwrap();
+        std::future::pending::<()>().await // then parks saying nothing
+    });
+    let g = parked(h.id()).await;
+    assert_eq!(g.wait_reason(), Some(goro::debug::WaitReason::ChanReceive), "{g:?}");
+    tx.send(()).await.unwrap();
+    step_rx.recv().await.unwrap();
+    let g = parked(h.id()).await;
+    assert_eq!(g.wait_reason(), Some(goro::debug::WaitReason::Unknown), "{g:?}");
+    h.abort();
+}
+
 /// A goroutine that parks without saying why shows `unknown`, even when the
 /// goroutine polled just before it on the same worker said why and then
 /// finished instead of parking: that record must not leak into the next

@@ -4,6 +4,7 @@
 //! `diagnostics` feature off they compile to nothing.
 #![cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
 
+use crate::runtime::goroutine::meta::Meta;
 use crate::trace;
 
 /// A runtime started: start the monitor and the SIGQUIT handler.
@@ -25,24 +26,40 @@ pub(crate) fn spawned(id: u64, parent: u64) {
     trace::event::spawn(id, parent);
 }
 
-/// A poll of goroutine `id` begins on this thread.
+/// A poll of goroutine `id` begins on this thread; returns whether a trace
+/// records, read once for the poll's begin and end events.
 #[inline]
-pub(crate) fn poll_begin(id: u64) {
-    trace::event::run(id);
+pub(crate) fn poll_begin(id: u64) -> bool {
+    let tracing = trace::recording();
+    if tracing {
+        trace::event::run(id);
+    }
+    tracing
 }
 
-/// The poll of goroutine `id` ended; `parked` tells how. A poll that
-/// finished (or panicked) drops any park record it left (a future that said
-/// why it would wait, then completed after all): the next goroutine polled
-/// on this thread must not be charged with it.
+/// The poll of goroutine `meta` ended with `Pending`. A poll that did not
+/// say why (`current::will_park_on` records the park when it does) records
+/// `Unknown`, unless `notified()` (a yield, or woken during the poll: it is
+/// not parking).
 #[inline]
-pub(crate) fn poll_end(id: u64, parked: Option<Option<crate::runtime::WaitReason>>) {
-    match parked {
-        Some(reason) => trace::event::park(id, reason),
-        None => {
-            let _ = crate::runtime::current::take_park_reason();
-            trace::event::end(id)
-        }
+pub(crate) fn parked(meta: &Meta, tracing: bool, notified: impl FnOnce() -> bool) {
+    let said = crate::runtime::current::take_said();
+    if !said && !notified() {
+        meta.record_park_unknown();
+    }
+    if tracing {
+        trace::event::park(meta.id, said.then(|| meta.park_reason()));
+    }
+}
+
+/// The poll of goroutine `id` finished (or panicked). It drops any park
+/// note it left (a future that said why it would wait, then completed after
+/// all): the next goroutine polled on this thread must not inherit it.
+#[inline]
+pub(crate) fn finished(id: u64, tracing: bool) {
+    let _ = crate::runtime::current::take_said();
+    if tracing {
+        trace::event::end(id);
     }
 }
 

@@ -1,6 +1,6 @@
 //! Thread-local state: which runtime this thread belongs to, which worker
-//! (M) it is, which goroutine it is polling, and the park reason that
-//! goroutine reported.
+//! (M) it is, which goroutine it is polling, and whether that goroutine
+//! said why it parks (its park record goes straight to its `Meta`).
 //!
 //! Invariants:
 //! - `RUNTIME` is set on a runtime's worker threads for their whole life and
@@ -14,7 +14,7 @@
 //!   one `enter_scope` set (0 if none). `meta` points at the polled
 //!   goroutine's `Meta`, alive for the whole poll (`as_goroutine` borrows it).
 
-use super::goroutine::meta::{next_scope, Meta, Park, WaitOn};
+use super::goroutine::meta::{next_scope, Meta, WaitOn};
 use super::goroutine::registry::{self, Registered, Status};
 use super::goroutine::WaitReason;
 use super::scheduler::{Shared, Worker};
@@ -34,8 +34,10 @@ thread_local! {
     static WORKER: RefCell<Option<Rc<Worker>>> = const { RefCell::new(None) };
     /// The goroutine being polled here; see the header.
     static GOROUTINE: Cell<Polled> = const { Cell::new(Polled { id: 0, scope: 0, meta: std::ptr::null() }) };
-    /// What the goroutine being polled said it waits for, if it said.
-    static PARK: Cell<Option<Park>> = const { Cell::new(None) };
+    /// Whether the goroutine being polled said why it would park, in this
+    /// poll (`will_park_on` wrote its record); taken after the poll.
+    #[cfg(feature = "diagnostics")]
+    static SAID: Cell<bool> = const { Cell::new(false) };
     /// Operations the goroutine being polled may still complete without
     /// yielding (see [`poll_budget`]); `UNLIMITED` off goroutines.
     static BUDGET: Cell<u32> = const { Cell::new(UNLIMITED) };
@@ -223,8 +225,9 @@ impl Drop for ScopeGuard {
 /// Records why the goroutine being polled is about to return `Pending`.
 ///
 /// Every blocking primitive calls this just before it parks; outside a
-/// goroutine it does nothing harmful. The scheduler reads it back after the
-/// poll and stores it in the goroutine's registry entry, with the time.
+/// goroutine it does nothing. The record goes straight into the goroutine's
+/// registry entry, with the time; a poll that parks without saying why
+/// records `Unknown` after it (see [`take_said`]).
 #[inline]
 pub fn will_park(reason: WaitReason, at: &'static Location<'static>) {
     will_park_on(reason, at, WaitOn::default());
@@ -234,13 +237,23 @@ pub fn will_park(reason: WaitReason, at: &'static Location<'static>) {
 /// the goroutine it waits for if known), for the partial deadlock report.
 #[inline]
 pub(crate) fn will_park_on(reason: WaitReason, at: &'static Location<'static>, on: WaitOn) {
-    PARK.with(|p| p.set(Some(Park { reason, at, on })));
+    #[cfg(feature = "diagnostics")]
+    if with_meta(|m| m.record_park(reason, at, on)).is_some() {
+        SAID.with(|s| s.set(true));
+    }
+    #[cfg(not(feature = "diagnostics"))]
+    let _ = (reason, at, on);
 }
 
-/// Takes the record [`will_park_on`] made during the last poll.
+/// Whether the poll that just ended said why it parks ([`will_park_on`]);
+/// clears the note for the next poll on this thread. Always false without
+/// diagnostics, which keep no record.
 #[inline]
-pub(crate) fn take_park_reason() -> Option<Park> {
-    PARK.with(|p| p.take())
+pub(crate) fn take_said() -> bool {
+    #[cfg(feature = "diagnostics")]
+    return SAID.with(|s| s.replace(false));
+    #[cfg(not(feature = "diagnostics"))]
+    false
 }
 
 /// Wakes a thread parked in [`block_on_thread`].
@@ -265,7 +278,7 @@ pub(crate) fn block_on_thread<F: Future>(fut: F) -> F::Output {
         if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
             return v;
         }
-        let _ = take_park_reason();
+        let _ = take_said();
         std::thread::park();
     }
 }
@@ -362,7 +375,9 @@ impl<F: Future> Future for ParkRecorder<'_, F> {
                                                  // SAFETY: as above.
         let out = unsafe { std::pin::Pin::new_unchecked(&mut this.fut) }.poll(cx);
         if out.is_pending() {
-            this.main.meta.record_park(PARK.with(Cell::get));
+            if !take_said() {
+                this.main.meta.record_park_unknown();
+            }
             this.main.parked.store(1, Ordering::Relaxed);
         }
         out

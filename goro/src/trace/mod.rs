@@ -22,6 +22,6 @@ pub mod flight_recorder;
 mod json;
 mod session;
 
-pub(crate) use buffer::{count_spawn, totals as buffer_totals};
+pub(crate) use buffer::{count_spawn, recording, totals as buffer_totals};
 pub use event::{Event, EventKind};
 pub use session::{is_running, start, stop, TraceError};

@@ -135,19 +135,40 @@ impl Meta {
         }
     }
 
-    /// Records a park (`None`: the future did not say why), starting now
-    /// (the monitor's ticked clock: one load, no clock read on every park).
+    /// Records that the goroutine parks for `reason`, at `at`, on `on`,
+    /// starting now (the monitor's ticked clock: one load, no clock read on
+    /// every park). Written by the parking poll itself
+    /// (`current::will_park_on`).
     #[inline]
-    pub(crate) fn record_park(&self, park: Option<Park>) {
-        let (reason, at, on) = match park {
-            Some(p) => (p.reason, p.at as *const Location<'static> as *mut Location<'static>, p.on),
-            None => (WaitReason::Unknown, std::ptr::null_mut(), WaitOn::default()),
-        };
+    #[cfg_attr(not(feature = "diagnostics"), allow(dead_code))]
+    pub(crate) fn record_park(
+        &self,
+        reason: WaitReason,
+        at: &'static Location<'static>,
+        on: WaitOn,
+    ) {
+        self.record(reason, at as *const Location<'static> as *mut Location<'static>, on);
+    }
+
+    /// Records a park whose future did not say why.
+    #[cold]
+    pub(crate) fn record_park_unknown(&self) {
+        self.record(WaitReason::Unknown, std::ptr::null_mut(), WaitOn::default());
+    }
+
+    /// The four stores of a park record.
+    #[inline]
+    fn record(&self, reason: WaitReason, at: *mut Location<'static>, on: WaitOn) {
         let since = crate::time::clock::ticked_now_nanos();
         self.park.store((since << 8) | reason as u64, Ordering::Relaxed);
         self.park_at.store(at, Ordering::Relaxed);
         self.park_on.store(on.object, Ordering::Relaxed);
         self.park_peer.store(on.peer, Ordering::Relaxed);
+    }
+
+    /// The reason of the last park recorded.
+    pub(crate) fn park_reason(&self) -> WaitReason {
+        WaitReason::from_u8(self.park.load(Ordering::Relaxed) as u8)
     }
 
     /// The last park: reason, call site, since when (clock nanos), and what
@@ -237,18 +258,6 @@ static NAMES: Mutex<BTreeMap<u64, Box<str>>> = Mutex::new(BTreeMap::new());
 /// Locks [`NAMES`] (nothing panics under it).
 fn names() -> std::sync::MutexGuard<'static, BTreeMap<u64, Box<str>>> {
     NAMES.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// What a goroutine said about its park during the poll that returned
-/// `Pending` (`runtime::current::will_park_on`).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Park {
-    /// Why.
-    pub(crate) reason: WaitReason,
-    /// Where.
-    pub(crate) at: &'static Location<'static>,
-    /// On what.
-    pub(crate) on: WaitOn,
 }
 
 #[cfg(all(test, not(loom)))]

@@ -21,7 +21,9 @@ use super::atomic_waker::{Slot, WakerCell};
 use super::join::JoinError;
 use super::meta::Meta;
 use super::registry::{Registered, Status};
-use super::state::{State, ABORTED, DETACHED, DONE, NOTIFIED, RUNNING, SCHEDULED};
+#[cfg(feature = "diagnostics")]
+use super::state::NOTIFIED;
+use super::state::{State, ABORTED, DETACHED, DONE, RUNNING, SCHEDULED};
 use crate::loom::UnsafeCell;
 use crate::runtime::current;
 use crate::runtime::scheduler::{Shared, Spawn};
@@ -45,11 +47,25 @@ pub(crate) enum Kind {
 }
 
 /// The scheduler's view of a task, whatever its future type.
-pub(crate) trait Runnable: Send + Sync + 'static {
+///
+/// # Safety
+///
+/// An implementor is `repr(C)` with a [`Header`] as its first field (only
+/// [`Task`] is), so that [`goroutine_id`] may read the header through the
+/// data pointer without a virtual call.
+pub(crate) unsafe trait Runnable: Send + Sync + 'static {
     /// Polls it once (the caller dequeued it).
     fn run(self: Arc<Self>);
-    /// Its goroutine id.
-    fn id(&self) -> u64;
+}
+
+/// The id of goroutine `g`: a load, where a virtual call would cost a
+/// call and a return on every poll (the worker stores it for the monitor).
+#[inline]
+pub(crate) fn goroutine_id(g: &Goroutine) -> u64 {
+    let header = Arc::as_ptr(g).cast::<Header>();
+    // SAFETY: `Runnable`'s contract: the object starts with its `Header`,
+    // alive as long as `g`.
+    unsafe { (*header).meta.id }
 }
 
 /// The join handle's view of a task with output `T`.
@@ -146,7 +162,10 @@ impl<F: Future> Stage<F> {
     }
 }
 
-/// A goroutine with future `F`.
+/// A goroutine with future `F`. `repr(C)` with the header first, so that a
+/// `Goroutine`'s data pointer is also its header's ([`Runnable`]'s contract,
+/// read by [`goroutine_id`]).
+#[repr(C)]
 pub(crate) struct Task<F: Future> {
     /// Type-independent part.
     header: Header,
@@ -264,15 +283,8 @@ where
         self.complete(Err(JoinError::Panicked(payload)));
     }
 
-    /// The poll returned Pending: record why, then release RUNNING.
+    /// The poll returned Pending: release RUNNING (requeue if woken meanwhile).
     fn parked(self: Arc<Self>) {
-        let reason = current::take_park_reason();
-        #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
-        crate::debug::hooks::poll_end(self.header.meta.id, Some(reason.map(|r| r.reason)));
-        // Not for a yield (NOTIFIED): it is not parking.
-        if cfg!(feature = "diagnostics") && self.header.state().load() & NOTIFIED == 0 {
-            self.header.meta.record_park(reason);
-        }
         if self.header.state().end_run() {
             self.schedule(Spawn::Yield);
         }
@@ -297,42 +309,45 @@ where
     }
 }
 
-impl<F> Runnable for Task<F>
+// SAFETY: `Task` is `repr(C)` with `header` first.
+unsafe impl<F> Runnable for Task<F>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
     fn run(self: Arc<Self>) {
         let Some(bits) = self.header.state().start_run() else { return };
+        let meta = &self.header.meta;
         if bits & ABORTED != 0 {
             return self.complete(Err(JoinError::Aborted));
         }
         let waker = super::waker::borrowed(&self);
         let mut cx = Context::from_waker(&waker);
-        let meta = &self.header.meta;
-        #[cfg(feature = "diagnostics")] // diagnostics (issue 5): culprit lookup, trace
-        crate::debug::hooks::poll_begin(meta.id);
+        #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
+        let tracing = crate::debug::hooks::poll_begin(meta.id);
         let poll = current::as_goroutine(meta, || {
             // SAFETY: start_run gave us RUNNING.
             catch_unwind(AssertUnwindSafe(|| unsafe { self.poll_future(&mut cx) }))
         });
         match poll {
-            Ok(Poll::Pending) => self.parked(),
+            Ok(Poll::Pending) => {
+                #[cfg(feature = "diagnostics")] // diagnostics (issue 5): park record, trace
+                crate::debug::hooks::parked(meta, tracing, || {
+                    self.header.state().load() & NOTIFIED != 0
+                });
+                self.parked()
+            }
             Ok(Poll::Ready(v)) => {
                 #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
-                crate::debug::hooks::poll_end(self.header.meta.id, None);
+                crate::debug::hooks::finished(meta.id, tracing);
                 self.complete(Ok(v))
             }
             Err(payload) => {
                 #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
-                crate::debug::hooks::poll_end(self.header.meta.id, None);
+                crate::debug::hooks::finished(meta.id, tracing);
                 self.panicked(payload)
             }
         }
-    }
-
-    fn id(&self) -> u64 {
-        self.header.meta.id
     }
 }
 
@@ -341,6 +356,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    #[inline(always)] // into the waker's vtable entry, trace check or not
     fn wake(self: Arc<Self>) {
         if self.header.state().wake() {
             #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace

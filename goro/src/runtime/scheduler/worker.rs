@@ -25,7 +25,7 @@ use super::queue::CAP;
 use super::shared::{Shared, Spawn};
 use crate::runtime::current;
 use crate::runtime::goroutine::registry;
-use crate::runtime::goroutine::task::Goroutine;
+use crate::runtime::goroutine::task::{goroutine_id, Goroutine};
 use crate::time::clock;
 use crate::time::entry::Entry;
 use std::cell::{Cell, RefCell};
@@ -270,7 +270,7 @@ impl Worker {
             self.shared.notify_one(); // we were the last searcher: hand the baton on
         }
         let p = self.processor();
-        p.begin_poll(if cfg!(feature = "diagnostics") { g.id() } else { 0 });
+        p.begin_poll(if cfg!(feature = "diagnostics") { goroutine_id(&g) } else { 0 });
         self.in_poll.set(true);
         // The poll itself is caught inside `run`; this only guards the worker
         // against a panicking waker or destructor around it.
