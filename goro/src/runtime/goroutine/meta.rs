@@ -4,7 +4,9 @@
 //! partial deadlock report (`debug/graph.rs`).
 //!
 //! Identity is written once at spawn. The park record is written by the
-//! goroutine's runner after each `Pending` poll and read, racily, by
+//! goroutine itself, by the primitive it is about to park on
+//! (`current::will_park_on`), or by its runner after a `Pending` poll that
+//! did not say why (`Unknown`); it is read, racily, by
 //! snapshots: each field is its own atomic, so a snapshot may pair a new
 //! reason with an old time, never a torn value (the deadlock report reads
 //! twice to filter such mixes out). `holds` is written by the goroutine
