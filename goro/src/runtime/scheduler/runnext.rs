@@ -83,7 +83,7 @@ impl<T> RunNext<T> {
         // so), and only the owner (us) leaves EMPTY: no thief touches the
         // cell until our store below. The cell holds the value we moved off
         // FULL, or `None` if a thief took it.
-        let old = self.cell.with_mut(|c| unsafe { std::mem::replace(&mut *c, Some(value)) });
+        let old = self.cell.with_mut(|c| unsafe { (*c).replace(value) });
         self.state.store(FULL, Ordering::Release); // publishes the write to thieves' Acquire
         old
     }
