@@ -15,12 +15,19 @@
 
 use super::queue::Queue;
 use super::runnext::RunNext;
+use super::worker::SMALL_STEAL;
 #[cfg(feature = "diagnostics")]
 use crate::loom::atomic::AtomicI32;
 use crate::loom::atomic::{AtomicBool, AtomicIsize, AtomicU64, Ordering};
 use crate::runtime::goroutine::task::Goroutine;
 use crate::time::heap::TimerHeap;
 use std::sync::Arc;
+
+/// Spins (`spin_loop` hints, about 12 ns each on the benchmark machine) a
+/// thief watches a victim's tick for a switch to another poll: about 25 µs,
+/// several polls of 128 channel operations (the coop budget), and Go's
+/// `runqgrab` grace as Linux stretches it (3 µs asked, about 55 µs slept).
+const SWITCH_WATCH: u32 = 2048;
 
 /// A processor. Cache-line aligned so that processors share no line.
 #[repr(align(128))]
@@ -101,9 +108,35 @@ impl Processor {
         self.runnext.is_full()
     }
 
-    /// Whether anything is runnable here (racy).
+    /// Whether anything is runnable here that a thief should take (racy):
+    /// a queue of at least `SMALL_STEAL`, or any work while the owner is
+    /// not moving from poll to poll (see [`Processor::keeps_switching`]).
     pub(crate) fn has_work(&self) -> bool {
-        !self.queue.is_empty() || self.has_runnext()
+        if self.queue.len() >= SMALL_STEAL {
+            return true;
+        }
+        (!self.queue.is_empty() || self.has_runnext()) && !self.keeps_switching()
+    }
+
+    /// True if the owner started or ended a poll within a short wait
+    /// (`SWITCH_WATCH` spins, about 25 µs): it runs short polls, so it
+    /// reaches the few goroutines queued here soon. A thief leaves such a
+    /// queue alone (runtime `README.md`, "Small queues stay"). Those goroutines are mostly partners of the
+    /// running ones, woken by them (a wake-up displaces `runnext` into the
+    /// queue); taken to another core, every message between them and their
+    /// partners moves the channel's cache lines between cores, which on two
+    /// cores made both workers busy and each message cost about four times
+    /// the CPU (`BENCHMARKS.md`, "Channel contention, 2026-12-05"). A
+    /// victim stuck in one long poll keeps its tick, and is robbed as before.
+    pub(crate) fn keeps_switching(&self) -> bool {
+        let seen = self.sched_tick.load(Ordering::Relaxed); // compared only
+        for _ in 0..SWITCH_WATCH {
+            std::hint::spin_loop();
+            if self.sched_tick.load(Ordering::Relaxed) != seen {
+                return true; // Relaxed: a hint; the steal itself synchronises
+            }
+        }
+        false
     }
 
     /// The owner found its local queue empty.

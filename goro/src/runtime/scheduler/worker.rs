@@ -42,7 +42,7 @@ const STEAL_ROUNDS: usize = 4;
 const MAX_RUNNEXT_STREAK: u32 = 3;
 /// A steal that brings back fewer goroutines than this is a *small* one:
 /// the victim makes work about as slowly as we run it.
-const SMALL_STEAL: usize = 8;
+pub(crate) const SMALL_STEAL: usize = 8;
 /// The most a searcher spins before stealing again after small steals
 /// (`spin_loop` hints; one is about 10 ns on the benchmark machine).
 const MAX_STEAL_BACKOFF: u32 = 256;
@@ -243,6 +243,9 @@ impl Worker {
 
     /// Steals half of `victim`'s queue, or, when `last_resort`, its `runnext`.
     fn steal_from(&self, victim: &Processor, last_resort: bool) -> Option<Goroutine> {
+        if victim.queue.len() < SMALL_STEAL && victim.keeps_switching() {
+            return None; // its owner gets there first: see `Processor::keeps_switching`
+        }
         if let Some(g) = victim.queue.steal_into(&self.processor().queue) {
             return Some(g);
         }
@@ -306,6 +309,12 @@ impl Worker {
     /// is a futex and arrives late enough to find the work gone. If the
     /// queue keeps work that other workers should share (a broadcast that
     /// woke many), the monitor wakes one (`Shared::wake_for_queued`).
+    ///
+    /// A yield (`yield_now`, or the coop budget spent) does not wake another
+    /// worker either: the goroutine was runnable already, so no work is new,
+    /// and this worker takes the next goroutine at once. Notifying here woke
+    /// the other worker every 128 operations of a goroutine that never
+    /// waits, to take its partners away (see `Processor::keeps_switching`).
     pub(crate) fn push_local(&self, g: Goroutine, how: Spawn) {
         let p = self.processor();
         if how == Spawn::Wake && self.in_poll.get() {
@@ -315,7 +324,9 @@ impl Worker {
             return;
         }
         p.queue.push(g, &self.shared.inject);
-        self.shared.notify_one();
+        if how != Spawn::Yield {
+            self.shared.notify_one();
+        }
     }
 
     /// Registers a timer on our processor.
