@@ -203,3 +203,44 @@ impl Processor {
 fn identity(g: &Goroutine) -> *const () {
     Arc::as_ptr(g).cast::<()>()
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// An owner that starts no poll is not switching: a thief may take its
+    /// queue (a victim stuck in one long poll looks the same).
+    #[test]
+    fn a_still_tick_is_not_switching() {
+        let p = Processor::new();
+        p.begin_poll(1); // one long poll
+        assert!(!p.keeps_switching());
+        assert!(!p.has_work(), "nothing queued");
+    }
+
+    /// An owner that moves from poll to poll is seen switching. The owner
+    /// runs on another thread, which a loaded machine may keep off the CPU
+    /// for a whole watch: the thief looks again until it sees a switch, and
+    /// fails after 10 s.
+    #[test]
+    fn a_moving_tick_is_switching() {
+        let p = Arc::new(Processor::new());
+        let stop = Arc::new(AtomicBool::new(false));
+        let owner = {
+            let (p, stop) = (p.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    p.begin_poll(1);
+                    p.end_poll();
+                }
+            })
+        };
+        let start = Instant::now();
+        while !p.keeps_switching() {
+            assert!(start.elapsed() < Duration::from_secs(10), "never saw the owner switch");
+        }
+        stop.store(true, Ordering::Relaxed);
+        owner.join().unwrap();
+    }
+}
