@@ -28,6 +28,8 @@ use std::sync::Arc;
 /// several polls of 128 channel operations (the coop budget), and Go's
 /// `runqgrab` grace as Linux stretches it (3 µs asked, about 55 µs slept).
 const SWITCH_WATCH: u32 = 2048;
+/// Tick moves within the watch that make a victim's polls short.
+const SWITCHES: u64 = 4;
 
 /// A processor. Cache-line aligned so that processors share no line.
 #[repr(align(128))]
@@ -118,22 +120,31 @@ impl Processor {
         (!self.queue.is_empty() || self.has_runnext()) && !self.keeps_switching()
     }
 
-    /// True if the owner started or ended a poll within a short wait
-    /// (`SWITCH_WATCH` spins, about 25 µs): it runs short polls, so it
-    /// reaches the few goroutines queued here soon. A thief leaves such a
-    /// queue alone (runtime `README.md`, "Small queues stay"). Those goroutines are mostly partners of the
-    /// running ones, woken by them (a wake-up displaces `runnext` into the
-    /// queue); taken to another core, every message between them and their
-    /// partners moves the channel's cache lines between cores, which on two
-    /// cores made both workers busy and each message cost about four times
-    /// the CPU (`BENCHMARKS.md`, "Channel contention, 2026-12-05"). A
-    /// victim stuck in one long poll keeps its tick, and is robbed as before.
+    /// True if the owner runs short polls: its tick moved `SWITCHES` times
+    /// (two polls begun and ended) within a watch of `SWITCH_WATCH` spins,
+    /// about 25 µs, so its polls average under about 12 µs and it reaches
+    /// the few goroutines queued here soon. A thief leaves such a queue
+    /// alone (runtime `README.md`, "Small queues stay"). Those goroutines
+    /// are mostly partners of the running ones, woken by them (a wake-up
+    /// displaces `runnext` into the queue); taken to another core, every
+    /// message between them and their partners moves the channel's cache
+    /// lines between cores, which on two cores made both workers busy and
+    /// each message cost about four times the CPU (`BENCHMARKS.md`,
+    /// "Channel contention"). Longer polls are worth a core of their own,
+    /// and a victim stuck in one poll keeps its tick: both are robbed as
+    /// before.
     pub(crate) fn keeps_switching(&self) -> bool {
-        let seen = self.sched_tick.load(Ordering::Relaxed); // compared only
+        let mut seen = self.sched_tick.load(Ordering::Relaxed); // compared only
+        let mut moves = 0;
         for _ in 0..SWITCH_WATCH {
             std::hint::spin_loop();
-            if self.sched_tick.load(Ordering::Relaxed) != seen {
-                return true; // Relaxed: a hint; the steal itself synchronises
+            let now = self.sched_tick.load(Ordering::Relaxed); // a hint: the steal synchronises
+            if now != seen {
+                moves += now.wrapping_sub(seen);
+                if moves >= SWITCHES {
+                    return true;
+                }
+                seen = now;
             }
         }
         false
