@@ -52,9 +52,11 @@
 //! Under the hood ([`runtime`]) is Go's G/M/P scheduler: [`procs`]
 //! processors (`GORO_MAXPROCS`, or [`Builder::procs`]), each with a
 //! lock-free local run queue and a `runnext` slot, one worker thread each,
-//! a global queue, randomised work stealing, per-processor timers, and a
-//! registry of every goroutine (id, parent, name, spawn site, state, why and
-//! where it is parked) for dumps and leak checks.
+//! a global queue, randomised work stealing (that leaves a few goroutines
+//! queued behind a worker running short polls to that worker, so that
+//! goroutines exchanging messages share one core's cache), per-processor
+//! timers, and a registry of every goroutine (id, parent, name, spawn site,
+//! state, why and where it is parked) for dumps and leak checks.
 //!
 //! ### Channels
 //!

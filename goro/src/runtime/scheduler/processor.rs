@@ -15,12 +15,21 @@
 
 use super::queue::Queue;
 use super::runnext::RunNext;
+use super::worker::SMALL_STEAL;
 #[cfg(feature = "diagnostics")]
 use crate::loom::atomic::AtomicI32;
 use crate::loom::atomic::{AtomicBool, AtomicIsize, AtomicU64, Ordering};
 use crate::runtime::goroutine::task::Goroutine;
 use crate::time::heap::TimerHeap;
 use std::sync::Arc;
+
+/// Spins (`spin_loop` hints, about 12 ns each on the benchmark machine) a
+/// thief watches a victim's tick for a switch to another poll: about 25 µs,
+/// several polls of 128 channel operations (the coop budget), and Go's
+/// `runqgrab` grace as Linux stretches it (3 µs asked, about 55 µs slept).
+const SWITCH_WATCH: u32 = 2048;
+/// Tick moves within the watch that make a victim's polls short.
+const SWITCHES: u64 = 4;
 
 /// A processor. Cache-line aligned so that processors share no line.
 #[repr(align(128))]
@@ -101,9 +110,44 @@ impl Processor {
         self.runnext.is_full()
     }
 
-    /// Whether anything is runnable here (racy).
+    /// Whether anything is runnable here that a thief should take (racy):
+    /// a queue of at least `SMALL_STEAL`, or any work while the owner is
+    /// not moving from poll to poll (see [`Processor::keeps_switching`]).
     pub(crate) fn has_work(&self) -> bool {
-        !self.queue.is_empty() || self.has_runnext()
+        if self.queue.len() >= SMALL_STEAL {
+            return true;
+        }
+        (!self.queue.is_empty() || self.has_runnext()) && !self.keeps_switching()
+    }
+
+    /// True if the owner runs short polls: its tick moved `SWITCHES` times
+    /// (two polls begun and ended) within a watch of `SWITCH_WATCH` spins,
+    /// about 25 µs, so its polls average under about 12 µs and it reaches
+    /// the few goroutines queued here soon. A thief leaves such a queue
+    /// alone (runtime `README.md`, "Small queues stay"). Those goroutines
+    /// are mostly partners of the running ones, woken by them (a wake-up
+    /// displaces `runnext` into the queue); taken to another core, every
+    /// message between them and their partners moves the channel's cache
+    /// lines between cores, which on two cores made both workers busy and
+    /// each message cost about four times the CPU (`BENCHMARKS.md`,
+    /// "Channel contention"). Longer polls are worth a core of their own,
+    /// and a victim stuck in one poll keeps its tick: both are robbed as
+    /// before.
+    pub(crate) fn keeps_switching(&self) -> bool {
+        let mut seen = self.sched_tick.load(Ordering::Relaxed); // compared only
+        let mut moves = 0;
+        for _ in 0..SWITCH_WATCH {
+            std::hint::spin_loop();
+            let now = self.sched_tick.load(Ordering::Relaxed); // a hint: the steal synchronises
+            if now != seen {
+                moves += now.wrapping_sub(seen);
+                if moves >= SWITCHES {
+                    return true;
+                }
+                seen = now;
+            }
+        }
+        false
     }
 
     /// The owner found its local queue empty.
@@ -169,4 +213,45 @@ impl Processor {
 /// A goroutine's identity: the address of its task.
 fn identity(g: &Goroutine) -> *const () {
     Arc::as_ptr(g).cast::<()>()
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// An owner that starts no poll is not switching: a thief may take its
+    /// queue (a victim stuck in one long poll looks the same).
+    #[test]
+    fn a_still_tick_is_not_switching() {
+        let p = Processor::new();
+        p.begin_poll(1); // one long poll
+        assert!(!p.keeps_switching());
+        assert!(!p.has_work(), "nothing queued");
+    }
+
+    /// An owner that moves from poll to poll is seen switching. The owner
+    /// runs on another thread, which a loaded machine may keep off the CPU
+    /// for a whole watch: the thief looks again until it sees a switch, and
+    /// fails after 10 s.
+    #[test]
+    fn a_moving_tick_is_switching() {
+        let p = Arc::new(Processor::new());
+        let stop = Arc::new(AtomicBool::new(false));
+        let owner = {
+            let (p, stop) = (p.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    p.begin_poll(1);
+                    p.end_poll();
+                }
+            })
+        };
+        let start = Instant::now();
+        while !p.keeps_switching() {
+            assert!(start.elapsed() < Duration::from_secs(10), "never saw the owner switch");
+        }
+        stop.store(true, Ordering::Relaxed);
+        owner.join().unwrap();
+    }
 }

@@ -42,7 +42,7 @@ const STEAL_ROUNDS: usize = 4;
 const MAX_RUNNEXT_STREAK: u32 = 3;
 /// A steal that brings back fewer goroutines than this is a *small* one:
 /// the victim makes work about as slowly as we run it.
-const SMALL_STEAL: usize = 8;
+pub(crate) const SMALL_STEAL: usize = 8;
 /// The most a searcher spins before stealing again after small steals
 /// (`spin_loop` hints; one is about 10 ns on the benchmark machine).
 const MAX_STEAL_BACKOFF: u32 = 256;
@@ -193,6 +193,7 @@ impl Worker {
         }
         self.steal_backoff();
         let n = self.shared.procs();
+        let mut switching = 0u64; // victims seen switching in this search
         for round in 0..STEAL_ROUNDS {
             let start = self.rng.borrow_mut().usize(..n);
             for i in 0..n {
@@ -200,8 +201,7 @@ impl Worker {
                 if victim == self.p {
                     continue;
                 }
-                if let Some(g) =
-                    self.steal_from(&self.shared.procs[victim], round + 1 == STEAL_ROUNDS)
+                if let Some(g) = self.steal_from(victim, &mut switching, round + 1 == STEAL_ROUNDS)
                 {
                     self.stole(1 + self.processor().queue.len());
                     #[cfg(feature = "diagnostics")] // diagnostics (issue 5): steal count, trace
@@ -241,8 +241,14 @@ impl Worker {
         self.backoff.set(if n < SMALL_STEAL { (b * 2).clamp(8, MAX_STEAL_BACKOFF) } else { b / 2 });
     }
 
-    /// Steals half of `victim`'s queue, or, when `last_resort`, its `runnext`.
-    fn steal_from(&self, victim: &Processor, last_resort: bool) -> Option<Goroutine> {
+    /// Steals half of processor `v`'s queue, or, when `last_resort`, its
+    /// `runnext`; not a queue of fewer than `SMALL_STEAL` whose owner keeps
+    /// switching goroutines (`switching`: see [`Worker::leave_to_owner`]).
+    fn steal_from(&self, v: usize, switching: &mut u64, last_resort: bool) -> Option<Goroutine> {
+        let victim = &self.shared.procs[v];
+        if victim.queue.len() < SMALL_STEAL && self.leave_to_owner(v, switching) {
+            return None; // its owner gets there first: see `Processor::keeps_switching`
+        }
         if let Some(g) = victim.queue.steal_into(&self.processor().queue) {
             return Some(g);
         }
@@ -252,6 +258,21 @@ impl Worker {
         let seen = victim.runnext_identity()?;
         std::thread::sleep(RUNNEXT_GRACE);
         victim.steal_runnext_if(seen)
+    }
+
+    /// Whether processor `v`'s owner keeps switching goroutines, watched
+    /// once per search: bit `v` of `seen` is set once it was, so later rounds
+    /// skip the watch (processors past the 64th are watched each time).
+    fn leave_to_owner(&self, v: usize, seen: &mut u64) -> bool {
+        let bit = u32::try_from(v).ok().and_then(|v| 1u64.checked_shl(v)).unwrap_or(0);
+        if *seen & bit != 0 {
+            return true;
+        }
+        let switching = self.shared.procs[v].keeps_switching();
+        if switching {
+            *seen |= bit;
+        }
+        switching
     }
 
     /// Fires due timers of processors whose workers are busy.
@@ -306,6 +327,12 @@ impl Worker {
     /// is a futex and arrives late enough to find the work gone. If the
     /// queue keeps work that other workers should share (a broadcast that
     /// woke many), the monitor wakes one (`Shared::wake_for_queued`).
+    ///
+    /// A yield (`yield_now`, or the coop budget spent) does not wake another
+    /// worker either: the goroutine was runnable already, so no work is new,
+    /// and this worker takes the next goroutine at once. Notifying here woke
+    /// the other worker every 128 operations of a goroutine that never
+    /// waits, to take its partners away (see `Processor::keeps_switching`).
     pub(crate) fn push_local(&self, g: Goroutine, how: Spawn) {
         let p = self.processor();
         if how == Spawn::Wake && self.in_poll.get() {
@@ -315,7 +342,9 @@ impl Worker {
             return;
         }
         p.queue.push(g, &self.shared.inject);
-        self.shared.notify_one();
+        if how != Spawn::Yield {
+            self.shared.notify_one();
+        }
     }
 
     /// Registers a timer on our processor.
