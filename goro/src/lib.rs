@@ -53,8 +53,9 @@
 //! processors (`GORO_MAXPROCS`, or [`Builder::procs`]), each with a
 //! lock-free local run queue and a `runnext` slot, one worker thread each,
 //! a global queue, randomised work stealing (that leaves a few goroutines
-//! queued behind a worker running short polls to that worker, so that
-//! goroutines exchanging messages share one core's cache), per-processor
+//! woken by a worker running short polls to that worker, so that
+//! goroutines exchanging messages share one core's cache, while goroutines
+//! that compute and `yield_now` spread), per-processor
 //! timers, and a registry of every goroutine (id, parent, name, spawn site,
 //! state, why and where it is parked) for dumps and leak checks.
 //!

@@ -48,6 +48,53 @@ fn goroutines_spawned_from_one_goroutine_run_on_every_processor() {
     });
 }
 
+/// Goroutines that each compute in short bursts and yield with `yield_now`
+/// (Go's `Gosched`) are independent work: they must end up on different
+/// processors, however short their polls. Spawned from a plain thread, both
+/// go to the global queue, and the first worker to look takes both in one
+/// batch; it then switches between them every few microseconds. The other
+/// worker must still take one, where a queue of partners woken by a running
+/// goroutine would be left to its owner (runtime README, "Small queues
+/// stay").
+#[test]
+fn goroutines_that_compute_and_yield_spread_over_the_processors() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    support::within(Duration::from_secs(60), || {
+        let rt = goro::Runtime::builder().procs(2).build().unwrap();
+        let split = Arc::new(AtomicBool::new(false));
+        // The thread each goroutine last ran on (`thread_key`; 0 unset).
+        let on: Arc<[AtomicUsize; 2]> = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
+        let hs: Vec<_> = (0..2)
+            .map(|i| {
+                let (split, on) = (split.clone(), on.clone());
+                rt.go(async move {
+                    while !split.load(Ordering::Relaxed) {
+                        spin_for(Duration::from_micros(2));
+                        let here = thread_key();
+                        on[i].store(here, Ordering::Relaxed);
+                        let other = on[1 - i].load(Ordering::Relaxed);
+                        if other != 0 && other != here {
+                            split.store(true, Ordering::Relaxed);
+                        }
+                        goro::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join_blocking().unwrap();
+        }
+    });
+}
+
+/// A non-zero key for the calling thread.
+fn thread_key() -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::thread::current().id().hash(&mut h);
+    (h.finish() as usize) | 1
+}
+
 /// How many of the goroutines `ids` are parked (registry view).
 #[cfg(feature = "diagnostics")]
 fn parked_among(ids: &HashSet<u64>) -> usize {

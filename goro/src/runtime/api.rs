@@ -87,6 +87,7 @@ pub async fn yield_now() {
             return Poll::Ready(());
         }
         yielded = true;
+        current::note_gosched();
         cx.waker().wake_by_ref();
         Poll::Pending
     })

@@ -38,6 +38,9 @@ thread_local! {
     /// poll (`will_park_on` wrote its record); taken after the poll.
     #[cfg(feature = "diagnostics")]
     static SAID: Cell<bool> = const { Cell::new(false) };
+    /// The goroutine being polled called `yield_now` (taken when it is
+    /// requeued after the poll: `Spawn::Gosched`).
+    static GOSCHED: Cell<bool> = const { Cell::new(false) };
     /// Operations the goroutine being polled may still complete without
     /// yielding (see [`poll_budget`]); `UNLIMITED` off goroutines.
     static BUDGET: Cell<u32> = const { Cell::new(UNLIMITED) };
@@ -243,6 +246,22 @@ pub(crate) fn will_park_on(reason: WaitReason, at: &'static Location<'static>, o
     }
     #[cfg(not(feature = "diagnostics"))]
     let _ = (reason, at, on);
+}
+
+/// The goroutine being polled yields with `yield_now`; off goroutines,
+/// nothing. A poll that yields and then completes after all leaves the
+/// note to the next requeue on this thread: at worst one spurious wake-up.
+#[inline]
+pub(crate) fn note_gosched() {
+    if GOROUTINE.with(|g| !g.get().meta.is_null()) {
+        GOSCHED.with(|y| y.set(true));
+    }
+}
+
+/// Whether the poll that just ended yielded with `yield_now` (clears it).
+#[inline]
+pub(crate) fn take_gosched() -> bool {
+    GOSCHED.with(|y| y.replace(false))
 }
 
 /// Whether the poll that just ended said why it parks ([`will_park_on`]);

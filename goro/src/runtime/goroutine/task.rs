@@ -286,7 +286,8 @@ where
     /// The poll returned Pending: release RUNNING (requeue if woken meanwhile).
     fn parked(self: Arc<Self>) {
         if self.header.state().end_run() {
-            self.schedule(Spawn::Yield);
+            let how = if current::take_gosched() { Spawn::Gosched } else { Spawn::Yield };
+            self.schedule(how);
         }
     }
 

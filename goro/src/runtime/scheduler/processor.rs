@@ -30,6 +30,10 @@ use std::sync::Arc;
 const SWITCH_WATCH: u32 = 2048;
 /// Tick moves within the watch that make a victim's polls short.
 const SWITCHES: u64 = 4;
+/// Tick moves (two per poll) after which a processor's last queued
+/// independent goroutine (spawned, or yielded by `yield_now`) is old news:
+/// what its small queue holds now are partners of the running goroutines.
+const INDEPENDENT_FOR: u64 = 64;
 
 /// A processor. Cache-line aligned so that processors share no line.
 #[repr(align(128))]
@@ -43,6 +47,11 @@ pub(crate) struct Processor {
     /// Go's `schedtick`: bumped when a poll starts and when it ends, so it
     /// is odd exactly while a poll runs.
     sched_tick: AtomicU64,
+    /// `sched_tick` when the owner last queued an independent goroutine: a
+    /// spawned one, or one that yielded with `yield_now` (Go's `Gosched`),
+    /// as opposed to a partner woken by the running goroutine or requeued
+    /// when its coop budget ran out (see [`Processor::holds_partners`]).
+    independent: AtomicU64,
     /// The goroutine of the last poll started here (the monitor's culprit
     /// while `sched_tick` is odd); stale between polls.
     #[cfg(feature = "diagnostics")]
@@ -68,6 +77,7 @@ impl Processor {
             runnext: RunNext::new(),
             timers: TimerHeap::new(),
             sched_tick: AtomicU64::new(0),
+            independent: AtomicU64::new(0),
             #[cfg(feature = "diagnostics")]
             running: AtomicU64::new(0),
             #[cfg(feature = "diagnostics")]
@@ -111,13 +121,40 @@ impl Processor {
     }
 
     /// Whether anything is runnable here that a thief should take (racy):
-    /// a queue of at least `SMALL_STEAL`, or any work while the owner is
-    /// not moving from poll to poll (see [`Processor::keeps_switching`]).
+    /// a queue of at least `SMALL_STEAL`, or any work unless it is left to
+    /// the owner (see [`Processor::leave_to_owner`]).
     pub(crate) fn has_work(&self) -> bool {
         if self.queue.len() >= SMALL_STEAL {
             return true;
         }
-        (!self.queue.is_empty() || self.has_runnext()) && !self.keeps_switching()
+        (!self.queue.is_empty() || self.has_runnext()) && !self.leave_to_owner()
+    }
+
+    /// Whether a thief should leave this processor's few queued goroutines
+    /// to its owner: they are partners of the running ones
+    /// ([`Processor::holds_partners`]) and the owner keeps switching
+    /// between short polls ([`Processor::keeps_switching`]), so it reaches
+    /// them soon and on the core whose cache holds what they share.
+    pub(crate) fn leave_to_owner(&self) -> bool {
+        self.holds_partners() && self.keeps_switching()
+    }
+
+    /// The owner queued an independent goroutine: spawned, or yielded by
+    /// `yield_now` (owner; a relaxed store on the processor's own line).
+    pub(crate) fn note_independent(&self) {
+        let tick = self.sched_tick.load(Ordering::Relaxed); // only the owner writes it
+        self.independent.store(tick, Ordering::Relaxed); // a hint: the steal synchronises
+    }
+
+    /// True if no independent goroutine was queued here in the last
+    /// `INDEPENDENT_FOR` tick moves (racy): what the queue holds came from
+    /// wake-ups (a goroutine woken by the running one displaces `runnext`
+    /// into the queue) and coop-budget requeues, the traffic of goroutines
+    /// that talk to each other. Goroutines that each compute and yield are
+    /// independent, and worth a core each, however short their polls.
+    pub(crate) fn holds_partners(&self) -> bool {
+        let tick = self.sched_tick.load(Ordering::Relaxed); // a hint, as above
+        tick.wrapping_sub(self.independent.load(Ordering::Relaxed)) > INDEPENDENT_FOR
     }
 
     /// True if the owner runs short polls: its tick moved `SWITCHES` times
@@ -228,6 +265,25 @@ mod tests {
         p.begin_poll(1); // one long poll
         assert!(!p.keeps_switching());
         assert!(!p.has_work(), "nothing queued");
+    }
+
+    /// A queued independent goroutine (spawned, or yielded by `yield_now`)
+    /// makes the queue worth stealing from until `INDEPENDENT_FOR` tick
+    /// moves pass without another; then what is queued counts as partners.
+    #[test]
+    fn independent_work_is_news_for_a_while() {
+        let p = Processor::new();
+        p.note_independent();
+        assert!(!p.holds_partners());
+        for _ in 0..INDEPENDENT_FOR / 2 {
+            p.begin_poll(1);
+            p.end_poll();
+        }
+        assert!(!p.holds_partners(), "exactly INDEPENDENT_FOR moves: still news");
+        p.begin_poll(1);
+        assert!(p.holds_partners());
+        p.note_independent();
+        assert!(!p.holds_partners());
     }
 
     /// An owner that moves from poll to poll is seen switching. The owner

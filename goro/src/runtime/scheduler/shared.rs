@@ -34,8 +34,12 @@ pub(crate) enum Spawn {
     New,
     /// Woken: `runnext` if woken by the goroutine running on this worker.
     Wake,
-    /// Woken during its own poll (`yield_now`): local queue tail.
+    /// Woken during its own poll, by a partner or by its spent coop
+    /// budget: local queue tail, no other worker woken.
     Yield,
+    /// Yielded by `yield_now` (Go's `Gosched`): local queue tail, and a
+    /// sleeping worker is woken to share the processor's work.
+    Gosched,
 }
 
 /// What a runtime is configured with.

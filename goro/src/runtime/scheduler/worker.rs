@@ -260,10 +260,15 @@ impl Worker {
         victim.steal_runnext_if(seen)
     }
 
-    /// Whether processor `v`'s owner keeps switching goroutines, watched
-    /// once per search: bit `v` of `seen` is set once it was, so later rounds
-    /// skip the watch (processors past the 64th are watched each time).
+    /// Whether processor `v`'s few queued goroutines are partners of its
+    /// running ones and its owner keeps switching goroutines
+    /// (`Processor::leave_to_owner`), the switching watched once per search:
+    /// bit `v` of `seen` is set once it was, so later rounds skip the watch
+    /// (processors past the 64th are watched each time).
     fn leave_to_owner(&self, v: usize, seen: &mut u64) -> bool {
+        if !self.shared.procs[v].holds_partners() {
+            return false; // independent goroutines: worth a core each
+        }
         let bit = u32::try_from(v).ok().and_then(|v| 1u64.checked_shl(v)).unwrap_or(0);
         if *seen & bit != 0 {
             return true;
@@ -328,11 +333,16 @@ impl Worker {
     /// queue keeps work that other workers should share (a broadcast that
     /// woke many), the monitor wakes one (`Shared::wake_for_queued`).
     ///
-    /// A yield (`yield_now`, or the coop budget spent) does not wake another
-    /// worker either: the goroutine was runnable already, so no work is new,
-    /// and this worker takes the next goroutine at once. Notifying here woke
-    /// the other worker every 128 operations of a goroutine that never
-    /// waits, to take its partners away (see `Processor::keeps_switching`).
+    /// A requeue after a wake-up during the poll or a spent coop budget
+    /// does not wake another worker either: the goroutine was runnable
+    /// already, so no work is new, and this worker takes the next goroutine
+    /// at once. Notifying here woke the other worker every 128 operations of
+    /// a goroutine that never waits, to take its partners away (see
+    /// `Processor::keeps_switching`). A spawned goroutine, or one that
+    /// yielded with `yield_now` (Go's `Gosched`, which is how goroutines
+    /// that each compute share a processor), is independent work: it wakes
+    /// a worker, and marks this processor's queue as worth stealing from
+    /// (`Processor::note_independent`).
     pub(crate) fn push_local(&self, g: Goroutine, how: Spawn) {
         let p = self.processor();
         if how == Spawn::Wake && self.in_poll.get() {
@@ -342,6 +352,9 @@ impl Worker {
             return;
         }
         p.queue.push(g, &self.shared.inject);
+        if matches!(how, Spawn::New | Spawn::Gosched) {
+            p.note_independent();
+        }
         if how != Spawn::Yield {
             self.shared.notify_one();
         }
