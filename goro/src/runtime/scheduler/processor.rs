@@ -20,7 +20,6 @@ use crate::loom::atomic::AtomicI32;
 use crate::loom::atomic::{AtomicBool, AtomicIsize, AtomicU64, Ordering};
 use crate::runtime::goroutine::task::Goroutine;
 use crate::time::heap::TimerHeap;
-use std::sync::Arc;
 
 /// A processor. Cache-line aligned so that processors share no line.
 #[repr(align(128))]
@@ -168,5 +167,5 @@ impl Processor {
 
 /// A goroutine's identity: the address of its task.
 fn identity(g: &Goroutine) -> *const () {
-    Arc::as_ptr(g).cast::<()>()
+    g.as_ptr()
 }
