@@ -111,7 +111,7 @@ impl<T> JoinHandle<T> {
 
     /// Whether the goroutine has finished.
     pub fn is_finished(&self) -> bool {
-        self.task.header().state().load() & DONE != 0
+        Join::state(&*self.task).load() & DONE != 0
     }
 
     /// The goroutine's id, as diagnostics print it.
