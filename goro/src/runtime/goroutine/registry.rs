@@ -516,6 +516,40 @@ mod tests {
         snapshot().into_iter().find(|g| g.id == id)
     }
 
+    /// A goroutine that nobody can wake any more (its handle dropped, no
+    /// waker kept) stays listed, parked, as Go's `allgs` keeps it, until
+    /// its runtime's shutdown cancels it: its entry holds a counted
+    /// reference, not a weak one, and the future is dropped then.
+    #[test]
+    fn an_unreachable_goroutine_stays_listed_until_shutdown() {
+        struct OnDrop(mpsc::Sender<()>);
+        impl Drop for OnDrop {
+            fn drop(&mut self) {
+                let _ = self.0.send(());
+            }
+        }
+        let rt = crate::Runtime::builder().procs(1).build().unwrap();
+        let (tx, dropped) = mpsc::channel();
+        let guard = OnDrop(tx);
+        let id = rt
+            .go(async move {
+                let _guard = guard;
+                std::future::pending::<()>().await;
+            })
+            .id(); // the handle is dropped here
+        let deadline = Instant::now() + std::time::Duration::from_secs(20);
+        while !find(id).is_some_and(|g| matches!(g.state, GoroutineState::Parked { .. })) {
+            assert!(Instant::now() < deadline, "the goroutine never parked");
+            std::thread::yield_now();
+        }
+        sweep_if_worthwhile();
+        assert!(find(id).is_some(), "an unreachable goroutine is still listed");
+        assert!(dropped.try_recv().is_err(), "its future is not dropped while listed");
+        drop(rt);
+        dropped.recv_timeout(std::time::Duration::from_secs(20)).expect("shutdown drops it");
+        assert!(find(id).is_none(), "unlisted once cancelled");
+    }
+
     #[test]
     fn a_parked_goroutine_shows_name_parent_site_and_reason() {
         let rt = crate::Runtime::builder().procs(2).build().unwrap();
