@@ -10,7 +10,8 @@
 //! references (so that a release can tell when only that one is left, the
 //! registry's cue that the entry may go; `registry.rs`). It is tokio's
 //! task reference count (`state.rs` there) without the state bits: the
-//! scheduling state stays one byte in the record's packed word.
+//! scheduling state is a byte of its own beside the count (`task.rs`,
+//! `Hot`), so a state transition never retries because a waker was cloned.
 //!
 //! ## Protocol (std `Arc`'s)
 //!
@@ -26,7 +27,9 @@
 //!   destructor and frees with its layout.
 //!
 //! `loom_refs_*` check that concurrent releases free exactly once and that
-//! the freeing thread sees the others' writes.
+//! the freeing thread sees the others' writes. Not checked: Miri's
+//! aliasing models (a waker's pointer is taken from a `&Task`, as a
+//! `RawWaker` is, and a release may free through it).
 
 use crate::loom::atomic::{fence, AtomicU32, Ordering};
 use std::ops::Deref;

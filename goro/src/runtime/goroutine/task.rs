@@ -1,6 +1,6 @@
 //! G: a goroutine as the scheduler sees it. One allocation per spawn: a
-//! `Task<F>` holds the header (reference count first), the future, and
-//! later its output.
+//! `Task<F>` holds its reference count and state bytes, the future (later
+//! its output), and the header.
 //!
 //! ## Ownership
 //!
