@@ -5,7 +5,10 @@
 //! test's goroutines, and theirs, transitively, carry the test's scope even
 //! when other tests run in parallel on the same runtime. After the test
 //! body, [`check_scope`] waits up to a grace period for that scope's
-//! goroutines to finish, then reports those still alive.
+//! goroutines to finish, then reports those still alive. A goroutine that
+//! nobody can wake any more (its handle and every waker dropped while it
+//! waits) is among them: it never finishes, and the registry keeps listing
+//! it, as Go's `allgs` keeps such a goroutine.
 
 use super::dump::format_dump;
 use super::threads::is_main_goroutine;

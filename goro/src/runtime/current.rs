@@ -15,6 +15,7 @@
 //!   goroutine's `Meta`, alive for the whole poll (`as_goroutine` borrows it).
 
 use super::goroutine::meta::{next_scope, Meta, WaitOn};
+use super::goroutine::refs::{Counted, Refs, TaskRef};
 use super::goroutine::registry::{self, Registered, Status};
 use super::goroutine::WaitReason;
 use super::scheduler::{Shared, Worker};
@@ -22,6 +23,7 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::Location;
 use std::pin::pin;
+use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -323,7 +325,11 @@ where
 
 /// The registry entry of a `block_on` main goroutine, which runs on the
 /// calling thread rather than on a worker.
+#[repr(C)]
 struct MainGoroutine {
+    /// Its reference count: the registry's and the `block_on`'s; first, as
+    /// `Counted` requires.
+    refs: Refs,
     /// Identity and last park.
     meta: Meta,
     /// The runtime it belongs to.
@@ -345,12 +351,15 @@ impl Registered for MainGoroutine {
     fn runtime_id(&self) -> u64 {
         self.runtime
     }
-    fn cancel(self: Arc<Self>) {} // it ends with its block_on
+    fn cancel(&self) {} // it ends with its block_on
 }
+
+// SAFETY: repr(C) with the Refs first.
+unsafe impl Counted for MainGoroutine {}
 
 /// Leaves the registry and the goroutine count when `block_on` returns or
 /// unwinds.
-struct Unregister(Arc<MainGoroutine>, Arc<Shared>);
+struct Unregister(TaskRef<MainGoroutine>, Arc<Shared>);
 
 impl Drop for Unregister {
     fn drop(&mut self) {
@@ -366,8 +375,14 @@ pub(crate) fn block_on_main<F: Future>(rt: &Arc<Shared>, fut: F) -> F::Output {
     let (parent, scope) = spawn_context();
     let meta =
         Meta::new(super::goroutine::meta::next_id(), (parent, scope), Location::caller(), None);
-    let main = Arc::new(MainGoroutine { meta, runtime: rt.id(), parked: AtomicU8::new(0) });
-    registry::insert(&main);
+    let registered = cfg!(feature = "diagnostics");
+    let refs = Refs::new(1 + u32::from(registered), registered);
+    let main = MainGoroutine { refs, meta, runtime: rt.id(), parked: AtomicU8::new(0) };
+    let main = TaskRef::from_box(Box::new(main));
+    if registered {
+        // SAFETY: the count holds the registry's reference.
+        registry::insert(unsafe { main.split() }.cast(|p| p as NonNull<dyn Registered>));
+    }
     rt.count_main(true);
     let main = Unregister(main, rt.clone());
     let _counted = crate::debug::BlockOnThread::enter(main.0.meta.id); // diagnostics (issue 5): deadlock rule 4

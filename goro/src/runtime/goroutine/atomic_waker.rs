@@ -15,8 +15,8 @@
 //! future); any number may wake.
 //!
 //! The state is one byte. [`AtomicWaker`] holds it beside its cell; a task
-//! keeps its join handle's byte in its record's packed word and only the
-//! [`WakerCell`] in its header, and runs the same protocol through a
+//! keeps its join handle's byte in its first word, beside its reference
+//! count (`task.rs`, `Hot`), and only the [`WakerCell`] in its header, and runs the same protocol through a
 //! [`Slot`] that borrows both.
 
 use crate::loom::atomic::{AtomicU8, Ordering};
@@ -39,7 +39,7 @@ pub(crate) struct AtomicWaker {
 }
 
 /// The cell of a slot whose state byte lives elsewhere: a task keeps its
-/// join handle's state byte in its record's packed word (`meta.rs`), which
+/// join handle's state byte in its first word (`task.rs`, `Hot`), which
 /// saves the word a state of its own would take with its padding.
 pub(crate) struct WakerCell {
     /// The registered waker; accessed by whoever moved the state off

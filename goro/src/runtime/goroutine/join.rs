@@ -5,6 +5,7 @@
 //! Dropping the handle detaches; `abort` asks the runner to drop the future
 //! at its next scheduling point instead of polling it.
 
+use super::refs::TaskRef;
 use super::state::DONE;
 use super::task::{Join, Kind};
 use super::WaitReason;
@@ -12,7 +13,6 @@ use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 /// Why a goroutine produced no value.
@@ -93,12 +93,12 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
 /// stderr with the goroutine's id and spawn site.
 pub struct JoinHandle<T> {
     /// The goroutine (or blocking job) whose output this is.
-    task: Arc<dyn Join<T>>,
+    task: TaskRef<dyn Join<T>>,
 }
 
 impl<T> JoinHandle<T> {
     /// The handle of `task`.
-    pub(crate) fn new(task: Arc<dyn Join<T>>) -> Self {
+    pub(crate) fn new(task: TaskRef<dyn Join<T>>) -> Self {
         JoinHandle { task }
     }
 
@@ -106,12 +106,12 @@ impl<T> JoinHandle<T> {
     /// point, and the handle yields `JoinError::Aborted` unless it had
     /// already finished. A blocking job that already started runs to the end.
     pub fn abort(&self) {
-        self.task.clone().abort();
+        self.task.abort();
     }
 
     /// Whether the goroutine has finished.
     pub fn is_finished(&self) -> bool {
-        self.task.header().state().load() & DONE != 0
+        Join::state(&*self.task).load() & DONE != 0
     }
 
     /// The goroutine's id, as diagnostics print it.

@@ -13,10 +13,9 @@
 //! itself when it takes or releases a lock, and cleared by whoever releases
 //! a lock it took (`debug/hold.rs`).
 
-use super::state::State;
 use super::task::Kind;
 use super::WaitReason;
-use crate::loom::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use crate::loom::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::panic::Location;
@@ -83,16 +82,9 @@ pub(crate) struct Meta {
     scope: u32,
     /// [`BLOCKING`] (a blocking job, not a goroutine) and [`NAMED`] (it
     /// has a name in [`NAMES`]: names are rare, and keeping them out of the
-    /// record saves a word of every goroutine). `scope`, `flags`, `sched`,
-    /// `join_waker` and `retired` pack into one word.
+    /// record saves a word of every goroutine). `scope`, `flags` and
+    /// `retired` pack into one word (two bytes spare).
     flags: u8,
-    /// The task's scheduling state (`state.rs`), here rather than in the
-    /// task header so that it takes a spare byte of the packed word; a
-    /// `block_on` main goroutine, which has its own, leaves it unused.
-    pub(crate) sched: State,
-    /// The state byte of the task's join-handle waker slot (the cell is in
-    /// the header; `atomic_waker.rs`), packed here for the same reason.
-    pub(crate) join_waker: AtomicU8,
     /// Where `go` was called.
     pub(crate) spawned_at: &'static Location<'static>,
     /// Last park: `since_nanos << 8 | reason as u8`.
@@ -125,8 +117,6 @@ impl Meta {
             parent,
             scope: u32::try_from(scope).expect("scope ids come from next_scope"),
             flags: if name.map(|n| names().insert(id, n)).is_some() { NAMED } else { 0 },
-            sched: State::new_scheduled(),
-            join_waker: AtomicU8::new(0),
             spawned_at,
             park: AtomicU64::new(0),
             park_at: AtomicPtr::new(std::ptr::null_mut()),

@@ -5,6 +5,7 @@ pub(crate) mod atomic_waker;
 mod join;
 mod log;
 pub(crate) mod meta;
+pub(crate) mod refs;
 pub(crate) mod registry;
 mod state;
 pub(crate) mod task;

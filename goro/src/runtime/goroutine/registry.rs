@@ -3,9 +3,12 @@
 //!
 //! ## Design
 //!
-//! Each thread keeps a *log* (`log.rs`): an array of weak references to
-//! the goroutines it spawned, which that thread appends to without a lock
-//! (a slot write and a store) and readers walk under the log's lock.
+//! Each thread keeps a *log* (`log.rs`): an array of counted references
+//! (`refs.rs`) to the goroutines it spawned, which that thread appends to
+//! without a lock (a slot write and a store) and readers walk under the
+//! log's lock. The reference is one of those the spawn made with the task's
+//! count (no locked instruction), and its release tells the registry when
+//! it is the last one left.
 //! Finishing writes only the goroutine's own `Meta::retired` flag. No shared
 //! line moves between workers on either path: an earlier design (sharded
 //! slabs, insert and remove under the shard lock) cost about 30 % of a
@@ -13,10 +16,17 @@
 //! that the finishing worker had last written; the one before this (a
 //! mutex per log, pruned at every doubling) about 10 %.
 //!
-//! A weak reference keeps a finished goroutine's allocation (not its future
-//! or output, which are dropped when it finishes) until its entry goes.
-//! Each thread counts the registered goroutines freed on it (`freed`, a
-//! plain per-thread counter). Entries go three ways: (1) a full log is
+//! An entry keeps a finished goroutine's allocation (not its future or
+//! output, which are dropped when it finishes) until it goes; it is *dead*
+//! once the goroutine is retired and the entry holds its only reference
+//! (nobody can take a new one then: references are made only from held
+//! ones, and the registry's only under the log's lock). Dropping a dead
+//! entry frees the record, and runs no user code: its future and output
+//! are gone. Each thread counts the releases on it that left only the
+//! registry's reference (`freed`, a plain per-thread counter). A goroutine
+//! that nobody can wake any more (its handle and every waker dropped)
+//! stays listed, parked, as Go's `allgs` keeps a leaked goroutine, until
+//! its runtime's shutdown cancels it. Entries go three ways: (1) a full log is
 //! pruned by its owner if at least a quarter as many goroutines were freed
 //! since its last prune, and doubles otherwise, so a log holds at most
 //! about three times the goroutines it lists or whose `JoinHandle` is
@@ -25,12 +35,12 @@
 //! of freed goroutines it walks past by tombstones; (3) the monitor sweeps
 //! all logs the same way once a quarter as many goroutines as there are
 //! entries were freed since its last sweep, so a thread that spawned many
-//! goroutines once and then stopped does not keep their memory. No entry
-//! is ever upgraded by pruning or sweeping, so no goroutine is freed under
-//! a log lock. A thread that exits hands its live entries to one shared
-//! log (appended to under its lock) and unlists its own.
+//! goroutines once and then stopped does not keep their memory. Only dead
+//! entries are dropped under a log lock (records, no user code). A thread
+//! that exits hands its live entries to one shared log (appended to under
+//! its lock) and unlists its own.
 //!
-//! Readers (snapshots) lock one log at a time and upgrade each live entry,
+//! Readers (snapshots) lock one log at a time and clone each listed entry,
 //! so they see a slightly moving picture, which diagnostics accept; a
 //! goroutine is listed from its spawn until it is retired.
 //!
@@ -43,13 +53,13 @@
 #[cfg(feature = "diagnostics")]
 use super::log::Log;
 use super::meta::{Meta, WaitOn};
+use super::refs::{Counted, TaskRef};
 use super::WaitReason;
 use std::panic::Location;
 #[cfg(feature = "diagnostics")]
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 #[cfg(feature = "diagnostics")]
-use std::sync::{Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Entries a new log starts with room for; logs are pruned only past this.
@@ -58,7 +68,7 @@ const LOG_MIN: usize = 256;
 
 /// Something the registry can list: a spawned goroutine, or the main
 /// goroutine of a `block_on`.
-pub(crate) trait Registered: Send + Sync {
+pub(crate) trait Registered: Counted + Send + Sync {
     /// Identity and last park.
     fn meta(&self) -> &Meta;
     /// Runnable, running or parked, from the scheduling state.
@@ -66,7 +76,7 @@ pub(crate) trait Registered: Send + Sync {
     /// The id of the runtime it belongs to.
     fn runtime_id(&self) -> u64;
     /// Drops its future if it is not running (runtime shutdown).
-    fn cancel(self: Arc<Self>);
+    fn cancel(&self);
 }
 
 /// A goroutine's scheduling status, without the park details.
@@ -146,10 +156,10 @@ fn info_of(g: &dyn Registered) -> GoroutineInfo {
     }
 }
 
-/// A registry entry: a weak reference, or a tombstone left by a reader
-/// where a freed goroutine's entry was.
+/// A registry entry: the registry's reference, or a tombstone left where a
+/// dead entry was.
 #[cfg(feature = "diagnostics")]
-type Entry = Option<Weak<dyn Registered>>;
+type Entry = Option<TaskRef<dyn Registered>>;
 
 /// One thread's log of the goroutines it registered, and the number of
 /// registered goroutines freed on that thread.
@@ -157,8 +167,9 @@ type Entry = Option<Weak<dyn Registered>>;
 struct Logged {
     /// The entries (`log.rs`: the owner appends without a lock).
     log: Log<Entry>,
-    /// Registered goroutines whose last strong reference was dropped on this
-    /// thread; written by this thread only, summed by [`freed_total`].
+    /// Releases on this thread that left a registered goroutine's entry
+    /// the only reference; written by this thread only, summed by
+    /// [`freed_total`].
     freed: AtomicUsize,
 }
 
@@ -233,16 +244,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// Whether `g` is still listed (not retired).
 #[cfg(feature = "diagnostics")]
-fn is_listed(g: &Arc<dyn Registered>) -> bool {
+fn is_listed(g: &dyn Registered) -> bool {
     !g.meta().retired.load(Ordering::Acquire) // pairs with remove
 }
 
-/// Whether an entry may still name a goroutine (not freed, not a
-/// tombstone). It never upgrades, so no goroutine (and no user destructor)
-/// is ever dropped under a log lock.
+/// Whether an entry is neither a tombstone nor dead (retired, and the
+/// registry's reference the only one: dropping it frees a record whose
+/// future and output are gone, so no user destructor runs under a log
+/// lock).
 #[cfg(feature = "diagnostics")]
 fn is_live(e: &Entry) -> bool {
-    e.as_ref().is_some_and(|w| w.strong_count() > 0)
+    e.as_ref().is_some_and(|g| g.count() > 1 || is_listed(&**g))
 }
 
 /// Registered goroutines freed so far, on every thread.
@@ -263,15 +275,14 @@ fn prune_decision(len: usize, mark: usize) -> Option<usize> {
     (total.saturating_sub(mark) >= len / 4).then_some(total)
 }
 
-/// Adds a goroutine (on the spawning thread's log).
+/// Adds a goroutine (on the spawning thread's log), keeping the reference
+/// its spawn made for the registry.
 #[inline]
-pub(crate) fn insert<G: Registered + 'static>(g: &Arc<G>) {
+pub(crate) fn insert(g: TaskRef<dyn Registered>) {
     #[cfg(feature = "diagnostics")]
     {
-        let weak: Weak<G> = Arc::downgrade(g);
-        let weak: Weak<dyn Registered> = weak;
         // A thread past its thread-locals' destruction uses the shared log.
-        let mut entry = Some(Some(weak));
+        let mut entry = Some(Some(g));
         let appended = MY_LOG.try_with(|me| {
             let entry = entry.take().expect("appended once");
             // SAFETY: MY_LOG is this thread's own; no other thread appends
@@ -286,8 +297,9 @@ pub(crate) fn insert<G: Registered + 'static>(g: &Arc<G>) {
     let _ = g;
 }
 
-/// A registered goroutine's last strong reference was dropped here: its
-/// entry is dead (counted for the pruning and sweeping decisions).
+/// A release here left a registered goroutine's entry its only reference:
+/// the entry is dead if the goroutine is retired (counted for the pruning
+/// and sweeping decisions).
 pub(crate) fn freed() {
     #[cfg(feature = "diagnostics")]
     let _ = MY_LOG.try_with(|me| {
@@ -326,7 +338,7 @@ pub(crate) fn sweep_if_worthwhile() {
     }
 }
 
-/// Drops a dead entry's weak reference (freeing the goroutine's memory).
+/// Drops a dead entry's reference (freeing the goroutine's record).
 #[cfg(feature = "diagnostics")]
 fn tombstone_if_dead(e: &mut Entry) {
     if !is_live(e) {
@@ -334,22 +346,19 @@ fn tombstone_if_dead(e: &mut Entry) {
     }
 }
 
-/// Every registered goroutine for which `keep` holds, cloned out log by
-/// log.
-fn collect(mut keep: impl FnMut(&dyn Registered) -> bool) -> Vec<Arc<dyn Registered>> {
+/// Every listed goroutine for which `keep` holds, cloned out log by log.
+fn collect(mut keep: impl FnMut(&dyn Registered) -> bool) -> Vec<TaskRef<dyn Registered>> {
     #[allow(unused_mut)]
     let mut out = Vec::new();
     #[cfg(feature = "diagnostics")]
     {
         let logs: Vec<Arc<Logged>> = lock(&LOGS).clone();
         for l in &logs {
-            let mut alive: Vec<Arc<dyn Registered>> = Vec::new();
             l.log.walk_mut(|e| {
                 tombstone_if_dead(e);
-                alive.extend(e.as_ref().and_then(Weak::upgrade));
+                // Dropping a clone may free a goroutine: out of the lock.
+                out.extend(e.as_ref().filter(|g| is_listed(&***g) && keep(&***g)).cloned());
             });
-            // Outside the lock: dropping one of these may free a goroutine.
-            out.extend(alive.into_iter().filter(|g| is_listed(g) && keep(&**g)));
         }
     }
     #[cfg(not(feature = "diagnostics"))]
@@ -367,18 +376,15 @@ pub(crate) fn with_goroutine(id: u64, f: impl FnOnce(&Meta)) {
     {
         let logs: Vec<Arc<Logged>> = lock(&LOGS).clone();
         for l in &logs {
-            let mut passed: Vec<Arc<dyn Registered>> = Vec::new();
             let mut found = None;
             l.log.walk_until(|e| {
-                let Some(g) = e.as_ref().and_then(Weak::upgrade) else { return false };
-                if g.meta().id == id && is_listed(&g) {
-                    found = Some(g);
+                let Some(g) = e.as_ref() else { return false };
+                if g.meta().id == id && is_listed(&**g) {
+                    found = Some(g.clone()); // dropped out of the lock
                     return true;
                 }
-                passed.push(g);
                 false
             });
-            drop(passed); // outside the lock: dropping one may free a goroutine
             if let Some(g) = found {
                 return f(g.meta());
             }
@@ -508,6 +514,40 @@ mod tests {
     /// The snapshot entry of goroutine `id`, if live.
     fn find(id: u64) -> Option<GoroutineInfo> {
         snapshot().into_iter().find(|g| g.id == id)
+    }
+
+    /// A goroutine that nobody can wake any more (its handle dropped, no
+    /// waker kept) stays listed, parked, as Go's `allgs` keeps it, until
+    /// its runtime's shutdown cancels it: its entry holds a counted
+    /// reference, not a weak one, and the future is dropped then.
+    #[test]
+    fn an_unreachable_goroutine_stays_listed_until_shutdown() {
+        struct OnDrop(mpsc::Sender<()>);
+        impl Drop for OnDrop {
+            fn drop(&mut self) {
+                let _ = self.0.send(());
+            }
+        }
+        let rt = crate::Runtime::builder().procs(1).build().unwrap();
+        let (tx, dropped) = mpsc::channel();
+        let guard = OnDrop(tx);
+        let id = rt
+            .go(async move {
+                let _guard = guard;
+                std::future::pending::<()>().await;
+            })
+            .id(); // the handle is dropped here
+        let deadline = Instant::now() + std::time::Duration::from_secs(20);
+        while !find(id).is_some_and(|g| matches!(g.state, GoroutineState::Parked { .. })) {
+            assert!(Instant::now() < deadline, "the goroutine never parked");
+            std::thread::yield_now();
+        }
+        sweep_if_worthwhile();
+        assert!(find(id).is_some(), "an unreachable goroutine is still listed");
+        assert!(dropped.try_recv().is_err(), "its future is not dropped while listed");
+        drop(rt);
+        dropped.recv_timeout(std::time::Duration::from_secs(20)).expect("shutdown drops it");
+        assert!(find(id).is_none(), "unlisted once cancelled");
     }
 
     #[test]

@@ -42,8 +42,8 @@ pub(crate) const DETACHED: u8 = 1 << 4;
 /// Abort requested.
 pub(crate) const ABORTED: u8 = 1 << 5;
 
-/// The state word: one byte, so that it packs into the spare byte of the
-/// goroutine record's scope word (`meta.rs`), which keeps a task record in
+/// The state word: one byte, so that it packs beside the task's reference
+/// count in its first word (`task.rs`, `Hot`), which keeps a task record in
 /// a smaller allocation class.
 pub(crate) struct State(AtomicU8);
 

@@ -1,14 +1,30 @@
-//! G: a goroutine as the scheduler sees it. One allocation per spawn: an
-//! `Arc<Task<F>>` holds the header, the future, and later its output.
+//! G: a goroutine as the scheduler sees it. One allocation per spawn: a
+//! `Task<F>` holds its reference count and state bytes, the future (later
+//! its output), and the header.
 //!
 //! ## Ownership
 //!
-//! The `Arc` is shared by the run queue entry (at most one, thanks to the
-//! `SCHEDULED` bit), the wakers the future handed out, the `JoinHandle`, and
-//! the registry. The future itself is touched only by whoever holds the
-//! `RUNNING` bit; the output only after `DONE`, by whoever disposes of it
-//! (see `state.rs`). The future is pinned because the `Arc`'s contents never
-//! move; it is dropped in place when the stage is overwritten.
+//! The task is reference counted by hand (`refs.rs`): the run queue entry
+//! (at most one, thanks to the `SCHEDULED` bit), the wakers the future
+//! handed out, the `JoinHandle`, and the registry (diagnostics) each hold a
+//! `TaskRef`. A spawn makes the queue's, the handle's and the registry's
+//! references with the count's initialisation, so spawning takes no locked
+//! instruction for them (an `Arc` took two: the queue's clone and the
+//! registry's `Weak`), and there is no weak count to keep. The future itself
+//! is touched only by whoever holds the `RUNNING` bit; the output only after
+//! `DONE`, by whoever disposes of it (see `state.rs`). The future is pinned
+//! because the task never moves; it is dropped in place.
+//!
+//! ## Layout
+//!
+//! `#[repr(C)]`: first one word (`Hot`) of the count at offset 0 (every
+//! `TaskRef<dyn ...>` finds it there), the stage's tag, the scheduling
+//! state byte and the join waker's state byte; then the stage, a union of
+//! the future, the output and a failure, which is no larger than the
+//! largest of them (an enum put its tag in a word of its own); then the
+//! runtime, the join waker's cell and the record (`Meta`). What a join
+//! touches is thus in the first 24 bytes of a small future's task.
+//! `spawn_join_1m`'s goroutine is 120 B, glibc's 128-byte class.
 //!
 //! ## A run (Go's `execute` + `goexit`)
 //!
@@ -18,24 +34,28 @@
 //! joiner, and leave the registry.
 
 use super::atomic_waker::{Slot, WakerCell};
-use super::join::JoinError;
+use super::join::{JoinError, JoinHandle};
 use super::meta::Meta;
+use super::refs::{Counted, Refs, TaskRef};
 use super::registry::{Registered, Status};
 #[cfg(feature = "diagnostics")]
 use super::state::NOTIFIED;
 use super::state::{State, ABORTED, DETACHED, DONE, RUNNING, SCHEDULED};
+use crate::loom::atomic::AtomicU8;
 use crate::loom::UnsafeCell;
 use crate::runtime::current;
 use crate::runtime::scheduler::{Shared, Spawn};
 use std::any::Any;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake};
+use std::task::{Context, Poll};
 
 /// A runnable goroutine: what run queues hold.
-pub(crate) type Goroutine = Arc<dyn Runnable>;
+pub(crate) type Goroutine = TaskRef<dyn Runnable>;
 
 /// What kind of work a task is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -47,77 +67,103 @@ pub(crate) enum Kind {
 }
 
 /// The scheduler's view of a task, whatever its future type.
-///
-/// # Safety
-///
-/// An implementor is `repr(C)` with a [`Header`] as its first field (only
-/// [`Task`] is), so that [`goroutine_id`] may read the header through the
-/// data pointer without a virtual call.
-pub(crate) unsafe trait Runnable: Send + Sync + 'static {
-    /// Polls it once (the caller dequeued it).
-    fn run(self: Arc<Self>);
+pub(crate) trait Runnable: Counted + Send + Sync + 'static {
+    /// Polls it once (the caller dequeued it); true if it was woken during
+    /// the poll and must be queued again.
+    fn run_once(&self) -> bool;
+    /// Its header.
+    fn header(&self) -> &Header;
 }
 
-/// The id of goroutine `g`: a load, where a virtual call would cost a
-/// call and a return on every poll (the worker stores it for the monitor).
-#[inline]
-pub(crate) fn goroutine_id(g: &Goroutine) -> u64 {
-    let header = Arc::as_ptr(g).cast::<Header>();
-    // SAFETY: `Runnable`'s contract: the object starts with its `Header`,
-    // alive as long as `g`.
-    unsafe { (*header).meta.id }
+impl TaskRef<dyn Runnable> {
+    /// Polls the goroutine once, consuming the queue's reference (or handing
+    /// it back to a run queue).
+    pub(crate) fn run(self) {
+        if self.run_once() {
+            let how = if current::take_gosched() { Spawn::Gosched } else { Spawn::Yield };
+            schedule(self, how);
+        }
+    }
+
+    /// Its goroutine id.
+    pub(crate) fn id(&self) -> u64 {
+        self.header().meta.id
+    }
 }
 
 /// The join handle's view of a task with output `T`.
-pub(crate) trait Join<T>: Send + Sync {
+pub(crate) trait Join<T>: Counted + Send + Sync {
     /// Takes the output if done, else registers `cx`'s waker.
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
     /// The handle is gone: dispose of the output when it comes.
     fn detach(&self);
     /// Requests cancellation.
-    fn abort(self: Arc<Self>);
+    fn abort(&self);
+    /// Its scheduling state.
+    fn state(&self) -> &State;
     /// Its header.
     fn header(&self) -> &Header;
 }
 
-/// The type-independent part of a task.
+/// The words of a task that its joiner touches, first, with the stage right
+/// after them: a join reads the state, takes the output and releases its
+/// reference within the first 24 bytes, one cache line where the record's
+/// scattered fields took two.
+#[repr(C)]
+struct Hot {
+    /// The reference count; first, as `Counted` requires.
+    refs: Refs,
+    /// The stage's tag ([`PENDING`] ...); accessed with the stage.
+    stage: UnsafeCell<u8>,
+    /// Scheduling state; see `state.rs`.
+    sched: State,
+    /// The state byte of the join handle's waker slot (the cell is in the
+    /// header; `atomic_waker.rs`).
+    join_waker: AtomicU8,
+}
+
+/// The type-independent part of a task that the scheduler and the
+/// registry read.
 pub(crate) struct Header {
     /// The runtime it is scheduled on.
     pub(crate) rt: Arc<Shared>,
-    /// The join handle's waker (its state byte is `Meta::join_waker`).
+    /// The join handle's waker (its state byte is `Hot::join_waker`).
     join_waker: WakerCell,
-    /// Identity, kind, scheduling state and last park.
+    /// Identity, kind and last park.
     pub(crate) meta: Meta,
 }
 
-impl Header {
-    /// Scheduling state; see `state.rs` (it lives in the record's packed
-    /// word, `Meta::sched`).
-    #[inline]
-    pub(crate) fn state(&self) -> &State {
-        &self.meta.sched
-    }
+/// Stage tag: the future is there.
+const PENDING: u8 = 0;
+/// Stage tag: the output is there.
+const DONE_OK: u8 = 1;
+/// Stage tag: a failure is there.
+const FAILED: u8 = 2;
+/// Stage tag: nothing (taken by the handle, disposed of, or dropped).
+const TAKEN: u8 = 3;
 
-    /// The join handle's waker slot.
-    #[inline]
-    fn join_waker(&self) -> Slot<'_> {
-        Slot::new(&self.meta.join_waker, &self.join_waker)
-    }
-}
-
-/// The future, then its outcome. A failure is one word (the panic payload
-/// boxed once more), not a `JoinError`'s two: a stage is then no larger
-/// than the future or the output plus a tag, which for a trivial goroutine
-/// keeps the task in glibc's 144-byte class.
+/// The future, then its outcome, as a value moved in and out of a task's
+/// stage. A failure is one word (the panic payload boxed once more), not a
+/// `JoinError`'s two: the stage is then no larger than the future or the
+/// output.
 enum Stage<F: Future> {
-    /// Still running.
-    Pending(F),
     /// Finished with its output; waiting for the handle.
     Done(F::Output),
     /// Finished without one: panicked or aborted.
     Failed(Failure),
-    /// Taken by the handle, or disposed of.
+    /// Taken by the handle, or disposed of (or still the future, which is
+    /// never moved out: it is pinned and dropped in place).
     Taken,
+}
+
+/// The stage's storage; which field is there is the header's tag.
+union StageCell<F: Future> {
+    /// [`PENDING`]: the future, pinned here.
+    future: ManuallyDrop<F>,
+    /// [`DONE_OK`]: the output.
+    output: ManuallyDrop<F::Output>,
+    /// [`FAILED`]: the failure.
+    failure: ManuallyDrop<Failure>,
 }
 
 /// A panic's payload.
@@ -157,27 +203,94 @@ impl<F: Future> Stage<F> {
                 Some(payload) => JoinError::Panicked(*payload),
                 None => JoinError::Aborted,
             })),
-            Stage::Pending(_) | Stage::Taken => None,
+            Stage::Taken => None,
         }
     }
 }
 
-/// A goroutine with future `F`. `repr(C)` with the header first, so that a
-/// `Goroutine`'s data pointer is also its header's ([`Runnable`]'s contract,
-/// read by [`goroutine_id`]).
+/// A goroutine with future `F`.
 #[repr(C)]
 pub(crate) struct Task<F: Future> {
-    /// Type-independent part.
-    header: Header,
+    /// Count, stage tag, state bytes; first, so the count is at offset 0.
+    hot: Hot,
     /// Accessed per the ownership rules in the module header.
-    stage: UnsafeCell<Stage<F>>,
+    stage: UnsafeCell<StageCell<F>>,
+    /// The rest of the type-independent part.
+    header: Header,
+}
+
+// SAFETY: `Task` is repr(C) and its first field, `Hot`, is repr(C) with the
+// `Refs` first.
+unsafe impl<F: Future> Counted for Task<F> {}
+
+impl<F: Future> Task<F> {
+    /// Scheduling state; see `state.rs`.
+    #[inline]
+    fn state(&self) -> &State {
+        &self.hot.sched
+    }
+
+    /// The join handle's waker slot.
+    #[inline]
+    fn join_slot(&self) -> Slot<'_> {
+        Slot::new(&self.hot.join_waker, &self.header.join_waker)
+    }
 }
 
 impl<F: Future> Drop for Task<F> {
     fn drop(&mut self) {
-        if self.header.meta.kind() == Kind::Goroutine {
-            super::registry::freed(); // its registry entry is dead now
+        // SAFETY: the last reference is gone: nobody else touches the stage;
+        // the future is dropped in place (it is pinned).
+        unsafe {
+            match self.hot.stage.with(|t| *t) {
+                PENDING => self.stage.with_mut(|s| ManuallyDrop::drop(&mut (*s).future)),
+                _ => drop(self.take_stage()),
+            }
         }
+    }
+}
+
+impl<F: Future> Task<F> {
+    /// Moves the outcome out of the stage, leaving it taken.
+    ///
+    /// # Safety
+    /// The caller may touch the stage (see the module header), and the
+    /// future is not there.
+    unsafe fn take_stage(&self) -> Stage<F> {
+        // SAFETY: the caller's right to the stage covers its tag.
+        let tag = self.hot.stage.with_mut(|t| unsafe { std::mem::replace(&mut *t, TAKEN) });
+        // SAFETY: the tag says which field is initialised; it now says
+        // TAKEN, so that field is read exactly once.
+        self.stage.with_mut(|s| unsafe {
+            match tag {
+                DONE_OK => Stage::Done(ManuallyDrop::take(&mut (*s).output)),
+                FAILED => Stage::Failed(ManuallyDrop::take(&mut (*s).failure)),
+                PENDING => unreachable!("goro::runtime: the future moved out of its task"),
+                _ => Stage::Taken,
+            }
+        })
+    }
+
+    /// Stores a finished outcome into a taken stage.
+    ///
+    /// # Safety
+    /// The caller holds RUNNING and the stage is taken.
+    unsafe fn put_stage(&self, stage: Stage<F>) {
+        // SAFETY: the stage is ours and holds nothing to drop.
+        self.stage.with_mut(|s| unsafe {
+            let tag = match stage {
+                Stage::Done(v) => {
+                    (*s).output = ManuallyDrop::new(v);
+                    DONE_OK
+                }
+                Stage::Failed(f) => {
+                    (*s).failure = ManuallyDrop::new(f);
+                    FAILED
+                }
+                Stage::Taken => TAKEN,
+            };
+            self.hot.stage.with_mut(|t| *t = tag);
+        });
     }
 }
 
@@ -185,17 +298,53 @@ impl<F: Future> Drop for Task<F> {
 // the disposer after DONE (output), never concurrently; F and its output are
 // Send, so they may be touched from whichever thread holds that right.
 unsafe impl<F: Future + Send> Sync for Task<F> where F::Output: Send {}
+// SAFETY: as for Sync: the task moves between threads only as a whole, and F
+// and its output are Send.
+unsafe impl<F: Future + Send> Send for Task<F> where F::Output: Send {}
+
+/// A spawned task's first references, made with its count.
+pub(crate) struct Spawned<T> {
+    /// The run queue's (or the blocking pool's).
+    pub(crate) run: Goroutine,
+    /// The handle's.
+    pub(crate) handle: JoinHandle<T>,
+    /// The registry's, for a goroutine with diagnostics on.
+    pub(crate) registry: Option<TaskRef<dyn Registered>>,
+}
 
 impl<F> Task<F>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    /// A scheduled task, not yet queued anywhere.
-    pub(crate) fn new(rt: Arc<Shared>, fut: F, mut meta: Meta, kind: Kind) -> Arc<Self> {
+    /// A scheduled task, not yet queued anywhere, and its first references.
+    pub(crate) fn spawn(rt: Arc<Shared>, fut: F, mut meta: Meta, kind: Kind) -> Spawned<F::Output> {
         meta.set_kind(kind);
+        let registered = cfg!(feature = "diagnostics") && kind == Kind::Goroutine;
+        let hot = Hot {
+            refs: Refs::new(2 + u32::from(registered), registered),
+            stage: UnsafeCell::new(PENDING),
+            sched: State::new_scheduled(),
+            join_waker: AtomicU8::new(0),
+        };
         let header = Header { rt, join_waker: WakerCell::new(), meta };
-        Arc::new(Task { header, stage: UnsafeCell::new(Stage::Pending(fut)) })
+        let stage = UnsafeCell::new(StageCell { future: ManuallyDrop::new(fut) });
+        let task = TaskRef::from_box(Box::new(Task { hot, stage, header }));
+        // SAFETY: the count holds one reference for each of these.
+        let (run, registry) = unsafe { (task.split(), registered.then(|| task.split())) };
+        Spawned {
+            run: run.cast(|p| p as NonNull<dyn Runnable>),
+            handle: JoinHandle::new(task.cast(|p| p as NonNull<dyn Join<F::Output>>)),
+            registry: registry.map(|r| r.cast(|p| p as NonNull<dyn Registered>)),
+        }
+    }
+
+    /// One more reference to this task (for a wake-up by reference).
+    pub(super) fn new_ref(&self) -> TaskRef<Self> {
+        self.hot.refs.acquire();
+        // SAFETY: the reference just counted is the result's; the task is
+        // alive (we borrow it) and was allocated by `spawn`.
+        unsafe { TaskRef::from_raw(NonNull::from(self)) }
     }
 
     /// Polls the future once.
@@ -203,14 +352,13 @@ where
     /// # Safety
     /// The caller holds the RUNNING bit.
     unsafe fn poll_future(&self, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: RUNNING gives exclusive access to the stage.
+        let tag = self.hot.stage.with(|t| unsafe { *t });
+        assert!(tag == PENDING, "goro::runtime: polled a finished goroutine");
         self.stage.with_mut(|stage| {
-            // SAFETY: RUNNING gives exclusive access; the future never moves
-            // (it lives in the Arc and is dropped in place).
-            match unsafe { &mut *stage } {
-                // SAFETY: pinned in the Arc as argued above.
-                Stage::Pending(fut) => unsafe { Pin::new_unchecked(fut) }.poll(cx),
-                _ => unreachable!("goro::runtime: polled a finished goroutine"),
-            }
+            // SAFETY: exclusive as above; the tag says the future is there;
+            // it never moves (it lives in the task and is dropped in place).
+            unsafe { Pin::new_unchecked(&mut *(*stage).future) }.poll(cx)
         })
     }
 
@@ -222,19 +370,20 @@ where
         // goroutine gone from num_goroutine() and the registry. A goroutine
         // already detached retires after its panic report instead, so that
         // "no goroutines left" also means "every report printed".
-        let detached = self.header.state().load() & DETACHED != 0;
+        let detached = self.state().load() & DETACHED != 0;
         if !detached {
             self.header.rt.goroutine_finished(self.header.meta.kind(), &self.header.meta);
         }
-        // SAFETY: we hold RUNNING; DONE is not yet set, so nobody else reads.
-        self.stage.with_mut(|stage| unsafe { *stage = Stage::finished(outcome) });
-        let prev = self.header.state().complete();
+        // SAFETY: we hold RUNNING; DONE is not yet set, so nobody else reads;
+        // drop_future left the stage taken.
+        unsafe { self.put_stage(Stage::finished(outcome)) };
+        let prev = self.state().complete();
         if prev & DETACHED != 0 {
             // SAFETY: DETACHED was set before our DONE: the handle is gone and
             // will never read the stage; we are its disposer.
             unsafe { self.dispose() };
         } else {
-            self.header.join_waker().wake();
+            self.join_slot().wake();
         }
         if detached {
             self.header.rt.goroutine_finished(self.header.meta.kind(), &self.header.meta);
@@ -245,8 +394,13 @@ where
     /// `Ok` outcome.
     fn drop_future(&self, outcome: Result<F::Output, JoinError>) -> Result<F::Output, JoinError> {
         let dropped = catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: we hold RUNNING, so the stage is ours.
-            self.stage.with_mut(|s| unsafe { *s = Stage::Taken })
+            // SAFETY: we hold RUNNING, so the stage is ours; the tag goes to
+            // TAKEN first, so a panicking destructor is not run twice.
+            unsafe {
+                if self.hot.stage.with_mut(|t| std::mem::replace(&mut *t, TAKEN)) == PENDING {
+                    self.stage.with_mut(|s| ManuallyDrop::drop(&mut (*s).future));
+                }
+            }
         }));
         match (dropped, outcome) {
             (Err(payload), Ok(_)) => Err(JoinError::Panicked(payload)),
@@ -261,8 +415,9 @@ where
     /// the second of them, or DONE is set and the caller is the handle,
     /// dropped (it then may skip setting DETACHED).
     unsafe fn dispose(&self) {
-        // SAFETY: the caller is the unique disposer (see state.rs).
-        let stage = self.stage.with_mut(|s| unsafe { std::mem::replace(&mut *s, Stage::Taken) });
+        // SAFETY: the caller is the unique disposer (see state.rs); DONE
+        // means the future is gone.
+        let stage = unsafe { self.take_stage() };
         match stage {
             Stage::Failed(Failure(Some(ref payload))) => report_panic(&self.header, &***payload),
             // The output's destructor runs on a worker: it must not unwind it.
@@ -283,46 +438,62 @@ where
         self.complete(Err(JoinError::Panicked(payload)));
     }
 
-    /// The poll returned Pending: release RUNNING (requeue if woken meanwhile).
-    fn parked(self: Arc<Self>) {
-        if self.header.state().end_run() {
-            let how = if current::take_gosched() { Spawn::Gosched } else { Spawn::Yield };
-            self.schedule(how);
+    /// The poll returned Pending: release RUNNING. True if it was woken
+    /// meanwhile and must be queued again.
+    fn parked(&self) -> bool {
+        self.state().end_run()
+    }
+
+    /// A wake-up through an owned reference (`Waker::wake`).
+    pub(super) fn wake(me: TaskRef<Self>) {
+        if me.state().wake() {
+            #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
+            crate::debug::hooks::woken(me.header.meta.id);
+            schedule(me.cast(|p| p as NonNull<dyn Runnable>), Spawn::Wake);
         }
     }
 
-    /// Makes this goroutine runnable on its runtime. On one of that
-    /// runtime's workers the worker's own `Arc` keeps the runtime alive, so
-    /// the runtime's reference count, a cache line every worker would
-    /// otherwise write on every wake-up, is not touched.
-    fn schedule(self: Arc<Self>, how: Spawn) {
-        let rt = Arc::as_ptr(&self.header.rt);
-        let mut me = Some(self);
-        current::with_worker(|w| {
-            if std::ptr::eq(Arc::as_ptr(w.shared()), rt) {
-                w.shared().schedule(me.take().expect("taken once"), how);
-            }
-        });
-        if let Some(me) = me {
-            let rt = me.header.rt.clone(); // off the workers: keep it alive across the push
-            rt.schedule(me, how);
+    /// A wake-up through a borrowed reference (`Waker::wake_by_ref`).
+    pub(super) fn wake_by_ref(&self) {
+        if self.state().wake() {
+            #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
+            crate::debug::hooks::woken(self.header.meta.id);
+            schedule(self.new_ref().cast(|p| p as NonNull<dyn Runnable>), Spawn::Wake);
         }
     }
 }
 
-// SAFETY: `Task` is `repr(C)` with `header` first.
-unsafe impl<F> Runnable for Task<F>
+/// Makes goroutine `g` runnable on its runtime. On one of that runtime's
+/// workers the worker's own `Arc` keeps the runtime alive, so the runtime's
+/// reference count, a cache line every worker would otherwise write on
+/// every wake-up, is not touched.
+fn schedule(g: Goroutine, how: Spawn) {
+    let rt = Arc::as_ptr(&g.header().rt);
+    let mut me = Some(g);
+    current::with_worker(|w| {
+        if std::ptr::eq(Arc::as_ptr(w.shared()), rt) {
+            w.shared().schedule(me.take().expect("taken once"), how);
+        }
+    });
+    if let Some(me) = me {
+        let rt = me.header().rt.clone(); // off the workers: keep it alive across the push
+        rt.schedule(me, how);
+    }
+}
+
+impl<F> Runnable for Task<F>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    fn run(self: Arc<Self>) {
-        let Some(bits) = self.header.state().start_run() else { return };
+    fn run_once(&self) -> bool {
+        let Some(bits) = self.state().start_run() else { return false };
         let meta = &self.header.meta;
         if bits & ABORTED != 0 {
-            return self.complete(Err(JoinError::Aborted));
+            self.complete(Err(JoinError::Aborted));
+            return false;
         }
-        let waker = super::waker::borrowed(&self);
+        let waker = super::waker::borrowed(self);
         let mut cx = Context::from_waker(&waker);
         #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
         let tracing = crate::debug::hooks::poll_begin(meta.id);
@@ -333,10 +504,8 @@ where
         match poll {
             Ok(Poll::Pending) => {
                 #[cfg(feature = "diagnostics")] // diagnostics (issue 5): park record, trace
-                crate::debug::hooks::parked(meta, tracing, || {
-                    self.header.state().load() & NOTIFIED != 0
-                });
-                self.parked()
+                crate::debug::hooks::parked(meta, tracing, || self.state().load() & NOTIFIED != 0);
+                return self.parked();
             }
             Ok(Poll::Ready(v)) => {
                 #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
@@ -349,29 +518,11 @@ where
                 self.panicked(payload)
             }
         }
-    }
-}
-
-impl<F> Wake for Task<F>
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    #[inline(always)] // into the waker's vtable entry, trace check or not
-    fn wake(self: Arc<Self>) {
-        if self.header.state().wake() {
-            #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
-            crate::debug::hooks::woken(self.header.meta.id);
-            self.schedule(Spawn::Wake);
-        }
+        false
     }
 
-    fn wake_by_ref(self: &Arc<Self>) {
-        if self.header.state().wake() {
-            #[cfg(feature = "diagnostics")] // diagnostics (issue 5): trace
-            crate::debug::hooks::woken(self.header.meta.id);
-            self.header.rt.schedule(self.clone(), Spawn::Wake);
-        }
+    fn header(&self) -> &Header {
+        &self.header
     }
 }
 
@@ -381,15 +532,15 @@ where
     F::Output: Send + 'static,
 {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
-        if self.header.state().load() & DONE == 0 {
-            self.header.join_waker().register(cx.waker());
-            if self.header.state().load() & DONE == 0 {
+        if self.state().load() & DONE == 0 {
+            self.join_slot().register(cx.waker());
+            if self.state().load() & DONE == 0 {
                 return Poll::Pending;
             }
         }
         // SAFETY: DONE is set and the handle (our caller, unique) is not
         // detached, so the output is the handle's alone to take.
-        let stage = self.stage.with_mut(|s| unsafe { std::mem::replace(&mut *s, Stage::Taken) });
+        let stage = unsafe { self.take_stage() };
         match stage.into_outcome() {
             Some(out) => Poll::Ready(out),
             None => panic!("goro::runtime: JoinHandle polled after it returned its output"),
@@ -397,16 +548,20 @@ where
     }
 
     fn detach(&self) {
-        if self.header.state().detach_is_disposer() {
+        if self.state().detach_is_disposer() {
             // SAFETY: DONE was set before our DETACHED (or before we left
             // without setting it): we are the disposer.
             unsafe { self.dispose() };
         }
     }
 
-    fn abort(self: Arc<Self>) {
-        self.header.state().abort();
-        Wake::wake(self);
+    fn abort(&self) {
+        self.state().abort();
+        self.wake_by_ref();
+    }
+
+    fn state(&self) -> &State {
+        &self.hot.sched
     }
 
     fn header(&self) -> &Header {
@@ -424,7 +579,7 @@ where
     }
 
     fn status(&self) -> Status {
-        let bits = self.header.state().load();
+        let bits = self.state().load();
         if bits & RUNNING != 0 {
             Status::Running
         } else if bits & SCHEDULED != 0 {
@@ -438,8 +593,8 @@ where
         self.header.rt.id()
     }
 
-    fn cancel(self: Arc<Self>) {
-        if self.header.state().claim_for_cancel() {
+    fn cancel(&self) {
+        if self.state().claim_for_cancel() {
             self.complete(Err(JoinError::Aborted));
         }
     }
@@ -467,23 +622,23 @@ fn report_panic(header: &Header, payload: &(dyn Any + Send)) {
 mod tests {
     use super::*;
 
-    /// One goroutine is one allocation: the Arc's two counts, the header and
-    /// the stage. Keep it small: the issue's budget for a parked trivial
+    /// One goroutine is one allocation: the header (count first) and the
+    /// stage. Keep it small: the issue's budget for a parked trivial
     /// goroutine, registry entry included, is 300 bytes (Go: about 2.7 KB).
     #[test]
     fn a_trivial_goroutine_is_small() {
         fn size_of_task<F: Future>(_: &F) -> usize {
-            std::mem::size_of::<Task<F>>() + 16
+            std::mem::size_of::<Task<F>>()
         }
         let i = 7usize;
         // spawn_join_1m's goroutine: a captured word, returned.
         let bench = size_of_task(&async move { i });
-        assert!(bench <= 136, "spawn_join_1m's goroutine takes {bench} bytes");
+        // 120 bytes: glibc's 128-byte chunk class (136 took the 144 class).
+        assert!(bench <= 120, "spawn_join_1m's goroutine takes {bench} bytes");
         let header = std::mem::size_of::<Header>();
         let task = std::mem::size_of::<Task<std::future::Pending<()>>>();
-        eprintln!("header {header} B, trivial task allocation {} B", task + 16);
+        eprintln!("header {header} B, trivial task allocation {task} B");
         assert!(header <= 96, "header is {header} bytes");
-        // 136 bytes: glibc's 144-byte chunk class (152 took the 160 class).
-        assert!(task + 16 <= 136, "a trivial goroutine's allocation is {} bytes", task + 16);
+        assert!(task <= 120, "a trivial goroutine's allocation is {task} bytes");
     }
 }

@@ -1,16 +1,17 @@
-//! A goroutine's `Waker`, built on the task's own `Arc` without an extra
-//! allocation, plus a *borrowed* form for the duration of one poll that
-//! costs no reference-count traffic (std's `Waker::from(Arc)` would clone
-//! and drop the `Arc` on every poll).
+//! A goroutine's `Waker`, built on the task's own reference count without
+//! an extra allocation, plus a *borrowed* form for the duration of one poll
+//! that costs no reference-count traffic.
 //!
-//! The vtable functions mirror std's `impl From<Arc<W: Wake>> for Waker`:
-//! the data pointer is `Arc::into_raw` of the task, owning one strong count.
+//! The data pointer is the task's address; a waker owns one reference
+//! (`refs.rs`), as std's `impl From<Arc<W: Wake>> for Waker` owns one
+//! strong count.
 
+use super::refs::TaskRef;
 use super::task::Task;
 use std::future::Future;
 use std::mem::ManuallyDrop;
-use std::sync::Arc;
-use std::task::{RawWaker, RawWakerVTable, Wake, Waker};
+use std::ptr::NonNull;
+use std::task::{RawWaker, RawWakerVTable, Waker};
 
 /// Bounds every task type satisfies.
 pub(crate) trait Spawnable: Future<Output: Send + 'static> + Send + 'static {}
@@ -23,50 +24,67 @@ fn vtable<F: Spawnable>() -> &'static RawWakerVTable {
 
 /// A waker borrowing `task` for one poll: it must not outlive the borrow,
 /// which `ManuallyDrop` plus the caller's scope guarantee (clones made from
-/// it own their own count).
-pub(crate) fn borrowed<F: Spawnable>(task: &Arc<Task<F>>) -> ManuallyDrop<Waker> {
-    let raw = RawWaker::new(Arc::as_ptr(task).cast(), vtable::<F>());
-    // SAFETY: the vtable's contract holds for a pointer from `Arc::as_ptr`
-    // while the Arc lives; the ManuallyDrop never runs `drop_waker`, so the
-    // borrowed waker consumes no count it does not own.
+/// it own their own reference).
+pub(crate) fn borrowed<F: Spawnable>(task: &Task<F>) -> ManuallyDrop<Waker> {
+    let raw = RawWaker::new(std::ptr::from_ref(task).cast(), vtable::<F>());
+    // SAFETY: the vtable's contract holds for a live task's address while
+    // the borrow lasts; the ManuallyDrop never runs `drop_waker`, so the
+    // borrowed waker consumes no reference it does not own.
     ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
 }
 
-/// Clones: one more strong count.
+/// The task behind a waker's data pointer, borrowed.
 ///
 /// # Safety
-/// `ptr` came from `Arc::<Task<F>>::as_ptr`/`into_raw` of a live task.
+/// `ptr` is the address of a live `Task<F>`.
+unsafe fn task<'a, F: Spawnable>(ptr: *const ()) -> &'a Task<F> {
+    // SAFETY: the caller's contract.
+    unsafe { &*ptr.cast::<Task<F>>() }
+}
+
+/// The reference a waker owns.
+///
+/// # Safety
+/// As [`task`], and the caller owns one reference for the result.
+unsafe fn owned<F: Spawnable>(ptr: *const ()) -> TaskRef<Task<F>> {
+    // SAFETY: non-null (a live task's address); the reference is the caller's.
+    unsafe { TaskRef::from_raw(NonNull::new_unchecked(ptr.cast_mut().cast())) }
+}
+
+/// Clones: one more reference.
+///
+/// # Safety
+/// `ptr` is the address of a live `Task<F>`.
 unsafe fn clone<F: Spawnable>(ptr: *const ()) -> RawWaker {
-    // SAFETY: the caller guarantees a live Arc<Task<F>> allocation.
-    unsafe { Arc::increment_strong_count(ptr.cast::<Task<F>>()) };
+    // SAFETY: the caller guarantees a live task; the clone's reference is
+    // handed to the new waker.
+    let _ = ManuallyDrop::new(unsafe { task::<F>(ptr) }.new_ref());
     RawWaker::new(ptr, vtable::<F>())
 }
 
-/// Wakes, consuming the waker's count.
+/// Wakes, consuming the waker's reference.
 ///
 /// # Safety
-/// As `clone`, and the waker owns one strong count.
+/// As `clone`, and the waker owns one reference.
 unsafe fn wake<F: Spawnable>(ptr: *const ()) {
-    // SAFETY: this waker owns one count, which the Arc takes over.
-    let task = unsafe { Arc::from_raw(ptr.cast::<Task<F>>()) };
-    Wake::wake(task);
+    // SAFETY: this waker owns one reference, which the TaskRef takes over.
+    Task::wake(unsafe { owned::<F>(ptr) });
 }
 
-/// Wakes, keeping the waker's count.
+/// Wakes, keeping the waker's reference.
 ///
 /// # Safety
 /// As `clone`.
 unsafe fn wake_by_ref<F: Spawnable>(ptr: *const ()) {
-    // SAFETY: borrowed for the call; ManuallyDrop keeps the count untouched.
-    let task = ManuallyDrop::new(unsafe { Arc::from_raw(ptr.cast::<Task<F>>()) });
-    Wake::wake_by_ref(&*task);
+    // SAFETY: the waker's reference keeps the task alive for the call.
+    unsafe { task::<F>(ptr) }.wake_by_ref();
 }
 
-/// Drops the waker's count.
+/// Drops the waker's reference.
 ///
 /// # Safety
 /// As `wake`.
 unsafe fn drop_waker<F: Spawnable>(ptr: *const ()) {
-    // SAFETY: this waker owns one count.
-    unsafe { Arc::decrement_strong_count(ptr.cast::<Task<F>>()) };
+    // SAFETY: this waker owns one reference.
+    drop(unsafe { owned::<F>(ptr) });
 }

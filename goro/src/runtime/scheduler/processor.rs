@@ -21,7 +21,6 @@ use crate::loom::atomic::AtomicI32;
 use crate::loom::atomic::{AtomicBool, AtomicIsize, AtomicU64, Ordering};
 use crate::runtime::goroutine::task::Goroutine;
 use crate::time::heap::TimerHeap;
-use std::sync::Arc;
 
 /// Spins (`spin_loop` hints, about 12 ns each on the benchmark machine) a
 /// thief watches a victim's tick for a switch to another poll: about 25 µs,
@@ -249,12 +248,13 @@ impl Processor {
 
 /// A goroutine's identity: the address of its task.
 fn identity(g: &Goroutine) -> *const () {
-    Arc::as_ptr(g).cast::<()>()
+    g.as_ptr()
 }
 
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use std::sync::Arc;
     use std::time::{Duration, Instant};
 
     /// An owner that starts no poll is not switching: a thief may take its

@@ -111,8 +111,11 @@ impl<T> Queue<T> {
         self.buf[(pos & MASK) as usize].with(|p| unsafe { (*p).assume_init_read() })
     }
 
-    /// Pushes at the tail (owner only); overflows half the ring into `overflow`.
-    pub(crate) fn push(&self, mut value: T, overflow: &impl Overflow<T>) {
+    /// Pushes at the tail (owner only); overflows half the ring into
+    /// `overflow`. Returns true if nothing was left to take before (the
+    /// ring held nothing past the stealers' claim) or the value went to
+    /// `overflow`: work other workers had no reason to look for.
+    pub(crate) fn push(&self, mut value: T, overflow: &impl Overflow<T>) -> bool {
         loop {
             let (steal, real) = unpack(self.head.load(Ordering::Acquire)); // sees stealers' releases
             let tail = self.tail.load(Ordering::Relaxed); // only we write it
@@ -120,15 +123,15 @@ impl<T> Queue<T> {
                 // SAFETY: tail - steal < CAP, so slot `tail` is free and only the owner writes it.
                 unsafe { self.write(tail, value) };
                 self.tail.store(tail.wrapping_add(1), Ordering::Release); // publishes the slot
-                return;
+                return tail == real;
             }
             if steal != real {
                 // A stealer is draining us: it will make room; do not wait.
                 overflow.push_batch(std::iter::once(value));
-                return;
+                return true;
             }
             match self.push_overflow(value, real, overflow) {
-                Ok(()) => return,
+                Ok(()) => return true,
                 Err(v) => value = v,
             }
         }

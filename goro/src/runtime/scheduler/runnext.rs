@@ -3,7 +3,7 @@
 //! and stolen by thieves (other workers' last resort, sysmon's `handoff`).
 //!
 //! Go stores a `guintptr` and CASes it. A `Goroutine` is a fat
-//! `Arc<dyn Runnable>`, too wide for one CAS, so the value lives in a cell
+//! `TaskRef<dyn Runnable>`, too wide for one CAS, so the value lives in a cell
 //! guarded by a one-byte state word:
 //!
 //! - `EMPTY`: the cell holds `None`. Only the owner leaves `EMPTY`, so while

@@ -232,10 +232,12 @@ impl Shared {
         let meta = Meta::new(next_id(), current::spawn_context(), at, name);
         #[cfg(feature = "diagnostics")] // diagnostics (issue 5): spawn count, trace
         crate::debug::hooks::spawned(meta.id, meta.parent);
-        let task = Task::new(self.clone(), fut, meta, Kind::Goroutine);
-        registry::insert(&task);
-        self.launch(task.clone());
-        JoinHandle::new(task)
+        let task = Task::spawn(self.clone(), fut, meta, Kind::Goroutine);
+        if let Some(entry) = task.registry {
+            registry::insert(entry);
+        }
+        self.launch(task.run);
+        task.handle
     }
 
     /// Runs `f` on the blocking pool.
@@ -246,9 +248,9 @@ impl Shared {
         R: Send + 'static,
     {
         let meta = Meta::new(next_id(), current::spawn_context(), Location::caller(), None);
-        let task = Task::new(self.clone(), BlockingJob(Some(f)), meta, Kind::Blocking);
-        self.blocking.submit(task.clone());
-        JoinHandle::new(task)
+        let task = Task::spawn(self.clone(), BlockingJob(Some(f)), meta, Kind::Blocking);
+        self.blocking.submit(task.run);
+        task.handle
     }
 
     /// A goroutine finished: uncount and unregister it.
