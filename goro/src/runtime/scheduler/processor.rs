@@ -30,7 +30,7 @@ const SWITCH_WATCH: u32 = 2048;
 /// Tick moves within the watch that make a victim's polls short.
 const SWITCHES: u64 = 4;
 /// Tick moves (two per poll) after which a processor's last queued
-/// independent goroutine (spawned, or yielded by `yield_now`) is old news:
+/// independent goroutine (one yielded by `yield_now`) is old news:
 /// what its small queue holds now are partners of the running goroutines.
 const INDEPENDENT_FOR: u64 = 64;
 
@@ -46,10 +46,10 @@ pub(crate) struct Processor {
     /// Go's `schedtick`: bumped when a poll starts and when it ends, so it
     /// is odd exactly while a poll runs.
     sched_tick: AtomicU64,
-    /// `sched_tick` when the owner last queued an independent goroutine: a
-    /// spawned one, or one that yielded with `yield_now` (Go's `Gosched`),
-    /// as opposed to a partner woken by the running goroutine or requeued
-    /// when its coop budget ran out (see [`Processor::holds_partners`]).
+    /// `sched_tick` when the owner last queued an independent goroutine, one
+    /// that yielded with `yield_now` (Go's `Gosched`), as opposed to a
+    /// partner woken by the running goroutine or requeued when its coop
+    /// budget ran out (see [`Processor::holds_partners`]).
     independent: AtomicU64,
     /// The goroutine of the last poll started here (the monitor's culprit
     /// while `sched_tick` is odd); stale between polls.
@@ -76,7 +76,7 @@ impl Processor {
             runnext: RunNext::new(),
             timers: TimerHeap::new(),
             sched_tick: AtomicU64::new(0),
-            independent: AtomicU64::new(0),
+            independent: AtomicU64::new(0u64.wrapping_sub(INDEPENDENT_FOR + 1)), // none yet
             #[cfg(feature = "diagnostics")]
             running: AtomicU64::new(0),
             #[cfg(feature = "diagnostics")]
@@ -138,8 +138,8 @@ impl Processor {
         self.holds_partners() && self.keeps_switching()
     }
 
-    /// The owner queued an independent goroutine: spawned, or yielded by
-    /// `yield_now` (owner; a relaxed store on the processor's own line).
+    /// The owner queued an independent goroutine, one yielded by `yield_now`
+    /// (owner; a relaxed store on the processor's own line).
     pub(crate) fn note_independent(&self) {
         let tick = self.sched_tick.load(Ordering::Relaxed); // only the owner writes it
         self.independent.store(tick, Ordering::Relaxed); // a hint: the steal synchronises
@@ -148,8 +148,8 @@ impl Processor {
     /// True if no independent goroutine was queued here in the last
     /// `INDEPENDENT_FOR` tick moves (racy): what the queue holds came from
     /// wake-ups (a goroutine woken by the running one displaces `runnext`
-    /// into the queue) and coop-budget requeues, the traffic of goroutines
-    /// that talk to each other. Goroutines that each compute and yield are
+    /// into the queue), coop-budget requeues and spawns, the traffic of
+    /// goroutines that talk to each other. Goroutines that each compute and yield are
     /// independent, and worth a core each, however short their polls.
     pub(crate) fn holds_partners(&self) -> bool {
         let tick = self.sched_tick.load(Ordering::Relaxed); // a hint, as above
@@ -267,7 +267,7 @@ mod tests {
         assert!(!p.has_work(), "nothing queued");
     }
 
-    /// A queued independent goroutine (spawned, or yielded by `yield_now`)
+    /// A queued independent goroutine (one yielded by `yield_now`)
     /// makes the queue worth stealing from until `INDEPENDENT_FOR` tick
     /// moves pass without another; then what is queued counts as partners.
     #[test]

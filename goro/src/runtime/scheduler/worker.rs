@@ -338,11 +338,15 @@ impl Worker {
     /// already, so no work is new, and this worker takes the next goroutine
     /// at once. Notifying here woke the other worker every 128 operations of
     /// a goroutine that never waits, to take its partners away (see
-    /// `Processor::keeps_switching`). A spawned goroutine, or one that
-    /// yielded with `yield_now` (Go's `Gosched`, which is how goroutines
-    /// that each compute share a processor), is independent work: it marks
+    /// `Processor::keeps_switching`). A goroutine that yielded with
+    /// `yield_now` (Go's `Gosched`, which is how goroutines that each compute
+    /// share a processor) is independent work: it wakes a worker and marks
     /// this processor's queue as worth stealing from
-    /// (`Processor::note_independent`), and a `yield_now` wakes a worker.
+    /// (`Processor::note_independent`). A spawn does not mark it: goroutines
+    /// spawned to talk to each other are partners too, and spread at the
+    /// start they stay spread (each message then crosses cores); spawned
+    /// goroutines with long polls, or eight or more queued, are taken as
+    /// before.
     ///
     /// A spawn (or a wake-up off a poll) pushed onto a queue that already
     /// held stealable work (a spawning loop, nearly always) does not notify:
@@ -360,7 +364,7 @@ impl Worker {
             return;
         }
         let fresh = p.queue.push(g, &self.shared.inject);
-        if matches!(how, Spawn::New | Spawn::Gosched) {
+        if how == Spawn::Gosched {
             p.note_independent();
         }
         if how == Spawn::Gosched || (fresh && how != Spawn::Yield) {
