@@ -79,7 +79,10 @@ pub fn block_on<F: Future>(fut: F) -> F::Output {
 }
 
 /// Yields the processor to other goroutines: Go's `runtime.Gosched`. The
-/// goroutine goes to the back of its processor's run queue.
+/// goroutine goes to the back of its processor's run queue, and, as Go's
+/// does, wakes a sleeping worker: goroutines that each compute and yield
+/// spread over the processors (a requeue forced by the coop budget, or by
+/// a partner's wake-up during the poll, wakes none).
 pub async fn yield_now() {
     let mut yielded = false;
     std::future::poll_fn(move |cx| {
