@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 PANELS = [
     ("Runtime (issue 2) and toolkit (issue 4)",
-     ["spawn_join_1m", "park_1m", "yield_pingpong", "mutex_counter", "waitgroup_fanout", "context_cancel_tree"]),
+     ["spawn_join_1m", "park_1m", "yield_pingpong", "yield_compute", "mutex_counter", "waitgroup_fanout", "context_cancel_tree"]),
     ("Channels (issue 3): seq, spsc, mpsc", ["seq", "spsc", "mpsc"]),
     ("Channels (issue 3): mpmc, select", ["mpmc", "select_rx", "select_both"]),
 ]

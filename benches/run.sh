@@ -77,7 +77,8 @@ runtime)
     add "go tokio goro" spawn_join_1m default
     add "go tokio goro" park_1m gate
     add "go tokio goro" yield_pingpong procs_default
-    add "go tokio goro" yield_pingpong procs1 ;;
+    add "go tokio goro" yield_pingpong procs1
+    add "go tokio goro" yield_compute default ;;
 channels)
     for w in seq spsc mpsc mpmc select_rx select_both; do
         for f in unbuffered bounded1 boundedN unbounded; do

@@ -19,7 +19,8 @@ RUST_CHAN_PEERS = ["crossbeam", "flume", "flume-async", "kanal", "kanal-async", 
 CHAN_WORKLOADS = ["seq", "spsc", "mpsc", "mpmc", "select_rx", "select_both"]
 FLAVORS = ["unbuffered", "bounded1", "boundedN", "unbounded"]
 RUNTIME_CASES = [("spawn_join_1m", "default"), ("park_1m", "gate"),
-                 ("yield_pingpong", "procs_default"), ("yield_pingpong", "procs1")]
+                 ("yield_pingpong", "procs_default"), ("yield_pingpong", "procs1"),
+                 ("yield_compute", "default")]
 TOOLKIT_CASES = [("mutex_counter", "g2"), ("mutex_counter", "g100"),
                  ("waitgroup_fanout", "default"), ("context_cancel_tree", "default"),
                  ("map_read_mostly", "default")]

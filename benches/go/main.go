@@ -24,6 +24,9 @@ const (
 	spawnN          = 1_000_000
 	parkN           = 1_000_000
 	yieldRounds     = 100_000
+	yieldComputeGs  = 2
+	yieldComputeN   = 100_000
+	burnSteps       = 1_000
 	mutexIncrements = 1_000_000
 	fanoutN         = 100_000
 	ctxNodes        = 10_000
@@ -62,6 +65,8 @@ func dispatch(workload, flavor string) (secs float64, extra string, ok bool) {
 			runtime.GOMAXPROCS(1)
 		}
 		return timed(yieldPingpong), "", true
+	case "yield_compute":
+		return timed(yieldCompute), "", true
 	case "mutex_counter":
 		g, _ := strconv.Atoi(strings.TrimPrefix(flavor, "g"))
 		return timed(func() { mutexCounter(g) }), "", true
@@ -140,6 +145,37 @@ func statusKiB(key string) int64 {
 		}
 	}
 	return 0
+}
+
+// burn: burnSteps steps of x = x*(x|1) + i, each depending on the last
+// (the Rust programs' bench_common::burn).
+//
+//go:noinline
+func burn(seed uint64) uint64 {
+	x := seed
+	for i := uint64(0); i < burnSteps; i++ {
+		x = x*(x|1) + i
+	}
+	return x
+}
+
+var burnSink atomic.Uint64
+
+// yieldCompute: yieldComputeGs goroutines, each yieldComputeN times burn
+// and Gosched: independent work that should use every core.
+func yieldCompute() {
+	var wg sync.WaitGroup
+	for g := 0; g < yieldComputeGs; g++ {
+		wg.Go(func() {
+			x := uint64(g)
+			for r := 0; r < yieldComputeN; r++ {
+				x = burn(x)
+				runtime.Gosched()
+			}
+			burnSink.Add(x)
+		})
+	}
+	wg.Wait()
 }
 
 // yieldPingpong: two goroutines take turns through an atomic counter,

@@ -33,6 +33,26 @@ pub const SPAWN_N: usize = 1_000_000;
 pub const PARK_N: usize = 1_000_000;
 /// Round trips in `yield_pingpong`.
 pub const YIELD_ROUNDS: usize = 100_000;
+/// `yield_compute`: goroutines, and rounds of [`burn`] then a yield each.
+pub const YIELD_COMPUTE_GOROUTINES: usize = 2;
+/// See [`YIELD_COMPUTE_GOROUTINES`].
+pub const YIELD_COMPUTE_ROUNDS: usize = 100_000;
+/// Steps of [`burn`]: about 1 µs of dependent multiplies (Go's program runs
+/// the same loop).
+pub const BURN_STEPS: u64 = 1_000;
+
+/// A fixed amount of work between two yields: `BURN_STEPS` steps of
+/// `x = x * (x | 1) + i`, each depending on the last and non-linear, so no
+/// compiler folds steps together (a constant multiply-add chain, which LLVM
+/// folds across unrolled steps and Go's compiler does not, made the Rust
+/// side 8x cheaper).
+pub fn burn(seed: u64) -> u64 {
+    let mut x = std::hint::black_box(seed);
+    for i in 0..BURN_STEPS {
+        x = x.wrapping_mul(x | 1).wrapping_add(i);
+    }
+    std::hint::black_box(x)
+}
 /// Total increments in `mutex_counter`.
 pub const MUTEX_INCREMENTS: usize = 1_000_000;
 /// `map_read_mostly`: keys in the map, operations per goroutine (of

@@ -13,6 +13,7 @@
 //! - `park_1m`: goroutines park on the neutral `Gate` every Rust peer uses
 //!   (Go parks them on a channel that it then closes).
 //! - `yield_pingpong`: `goro::yield_now` is Go's `runtime.Gosched`.
+//! - `yield_compute`: goroutines that each compute and `yield_now`.
 //! - toolkit: goro's `sync::Mutex`, `sync::WaitGroup::go` (Go's `wg.Go`)
 //!   and `context::with_cancel`, the same calls as Go's program.
 
@@ -63,6 +64,7 @@ async fn dispatch(case: &Case) -> Result<(Duration, String), &'static str> {
         "spawn_join_1m" => Ok(plain(spawn_join().await)),
         "park_1m" => Ok(park().await),
         "yield_pingpong" => Ok(plain(yield_pingpong().await)),
+        "yield_compute" => Ok(plain(yield_compute().await)),
         "mutex_counter" | "waitgroup_fanout" | "context_cancel_tree" | "map_read_mostly" => {
             toolkit(case).await
         }
@@ -118,6 +120,28 @@ async fn park() -> (Duration, String) {
     gate.open();
     done.wait().await;
     (start.elapsed(), park_extra(baseline, with_parked, PARK_N))
+}
+
+/// `YIELD_COMPUTE_GOROUTINES` goroutines, each `YIELD_COMPUTE_ROUNDS` times
+/// [`burn`] and `yield_now`: independent work that should use every core.
+async fn yield_compute() -> Duration {
+    let start = Instant::now();
+    let hs: Vec<_> = (0..YIELD_COMPUTE_GOROUTINES as u64)
+        .map(|g| {
+            goro::go(async move {
+                let mut x = g;
+                for _ in 0..YIELD_COMPUTE_ROUNDS {
+                    x = burn(x);
+                    goro::yield_now().await;
+                }
+                x
+            })
+        })
+        .collect();
+    for h in hs {
+        std::hint::black_box(h.await.unwrap());
+    }
+    start.elapsed()
 }
 
 async fn yield_pingpong() -> Duration {

@@ -59,6 +59,7 @@ async fn dispatch(case: &Case) -> Result<(Duration, String), &'static str> {
         "spawn_join_1m" => Ok(plain(spawn_join().await)),
         "park_1m" => Ok(park().await),
         "yield_pingpong" => Ok(plain(yield_pingpong().await)),
+        "yield_compute" => Ok(plain(yield_compute().await)),
         "mutex_counter" => Ok(plain(mutex_counter(goroutines(&case.flavor)).await)),
         "waitgroup_fanout" => Ok(plain(waitgroup_fanout().await)),
         "map_read_mostly" => Ok(plain(map_read_mostly().await)),
@@ -137,6 +138,28 @@ async fn park() -> (Duration, String) {
     gate.open();
     done.wait().await;
     (start.elapsed(), park_extra(baseline, with_parked, PARK_N))
+}
+
+/// `YIELD_COMPUTE_GOROUTINES` tasks, each `YIELD_COMPUTE_ROUNDS` times
+/// [`burn`] and `yield_now`.
+async fn yield_compute() -> Duration {
+    let start = Instant::now();
+    let hs: Vec<_> = (0..YIELD_COMPUTE_GOROUTINES as u64)
+        .map(|g| {
+            tokio::spawn(async move {
+                let mut x = g;
+                for _ in 0..YIELD_COMPUTE_ROUNDS {
+                    x = burn(x);
+                    tokio::task::yield_now().await;
+                }
+                x
+            })
+        })
+        .collect();
+    for h in hs {
+        std::hint::black_box(h.await.unwrap());
+    }
+    start.elapsed()
 }
 
 async fn yield_pingpong() -> Duration {
