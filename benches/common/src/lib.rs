@@ -41,6 +41,20 @@ pub const YIELD_COMPUTE_ROUNDS: usize = 100_000;
 /// the same loop).
 pub const BURN_STEPS: u64 = 1_000;
 
+/// One `yield_compute` goroutine: `YIELD_COMPUTE_ROUNDS` times [`burn`]
+/// then `yield_now()` (the runtime's own yield).
+pub async fn compute_and_yield<Y: std::future::Future<Output = ()>>(
+    seed: u64,
+    yield_now: impl Fn() -> Y,
+) -> u64 {
+    let mut x = seed;
+    for _ in 0..YIELD_COMPUTE_ROUNDS {
+        x = burn(x);
+        yield_now().await;
+    }
+    x
+}
+
 /// A fixed amount of work between two yields: `BURN_STEPS` steps of
 /// `x = x * (x | 1) + i`, each depending on the last and non-linear, so no
 /// compiler folds steps together (a constant multiply-add chain, which LLVM

@@ -127,16 +127,7 @@ async fn park() -> (Duration, String) {
 async fn yield_compute() -> Duration {
     let start = Instant::now();
     let hs: Vec<_> = (0..YIELD_COMPUTE_GOROUTINES as u64)
-        .map(|g| {
-            goro::go(async move {
-                let mut x = g;
-                for _ in 0..YIELD_COMPUTE_ROUNDS {
-                    x = burn(x);
-                    goro::yield_now().await;
-                }
-                x
-            })
-        })
+        .map(|g| goro::go(compute_and_yield(g, goro::yield_now)))
         .collect();
     for h in hs {
         std::hint::black_box(h.await.unwrap());
