@@ -316,3 +316,20 @@ fn parked_recv_case_gets_value_and_other_case_is_dequeued() {
     assert!(atx.try_send(6).is_err(), "case 0's entry was removed");
     assert!(btx.try_send(7).is_err(), "case 1's entry is gone too");
 }
+
+/// A select case owns the op its channel queues; a selector leaked while
+/// parked must not leave the queue pointing at a case that is then dropped:
+/// the case removes its entry, and a later send finds no receiver.
+#[test]
+fn leaked_selector_leaves_no_entry_behind() {
+    use goro::select::{RecvCase, Selector};
+    let (tx, rx) = goro::chan::<i32>(0);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    {
+        let mut cases = (RecvCase::new(&rx), ());
+        let mut sel = Selector::new(&mut cases, false);
+        assert!(std::pin::Pin::new(&mut sel).poll(&mut cx).is_pending());
+        std::mem::forget(sel);
+    }
+    assert_eq!(tx.try_send(7), Err(goro::chan::TrySendError::Full(7)), "no receiver is queued");
+}

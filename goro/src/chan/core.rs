@@ -17,7 +17,7 @@
 
 use super::lock::{ChanGuard, ChanLock, Locked};
 use super::signal::Signal;
-use super::waitq::{Entry, Op, Token, WaitQueue};
+use super::waitq::{Entry, Op, Token, WaitQueue, Woken};
 use crate::debug::hold::LastUsers;
 use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::loom::Arc;
@@ -138,12 +138,12 @@ impl<T> Chan<T> {
         &self,
         g: &mut ChanGuard<'_>,
         v: T,
-    ) -> (SendNow<T>, Option<Arc<Op<T>>>) {
+    ) -> (SendNow<T>, Option<Woken<T>>) {
         self.state.with_guard(g, |st| self.send_locked(st, v))
     }
 
     /// The send step under the lock; returns the waiter to wake, if any.
-    fn send_locked(&self, st: &mut State<T>, v: T) -> (SendNow<T>, Option<Arc<Op<T>>>) {
+    fn send_locked(&self, st: &mut State<T>, v: T) -> (SendNow<T>, Option<Woken<T>>) {
         self.users.sent();
         if st.closed || st.no_receivers {
             return (SendNow::Closed(v), None);
@@ -168,12 +168,12 @@ impl<T> Chan<T> {
 
     /// [`Chan::try_recv`] under a lock the caller holds (select's snapshot);
     /// the waiter to wake is returned, to wake after unlocking.
-    pub(crate) fn try_recv_held(&self, g: &mut ChanGuard<'_>) -> (RecvNow<T>, Option<Arc<Op<T>>>) {
+    pub(crate) fn try_recv_held(&self, g: &mut ChanGuard<'_>) -> (RecvNow<T>, Option<Woken<T>>) {
         self.state.with_guard(g, |st| self.recv_locked(st))
     }
 
     /// The receive step under the lock; returns the waiter to wake, if any.
-    fn recv_locked(&self, st: &mut State<T>) -> (RecvNow<T>, Option<Arc<Op<T>>>) {
+    fn recv_locked(&self, st: &mut State<T>) -> (RecvNow<T>, Option<Woken<T>>) {
         self.users.received();
         if let Some(v) = st.buf.pop_front() {
             // A waiting sender's value moves into the freed place (Go's recv
@@ -188,7 +188,7 @@ impl<T> Chan<T> {
     }
 
     /// Moves the oldest waiting sender's value into the buffer.
-    fn refill(&self, st: &mut State<T>) -> Option<Arc<Op<T>>> {
+    fn refill(&self, st: &mut State<T>) -> Option<Woken<T>> {
         let (v, sig) = st.sendq.take()?;
         st.buf.push_back(v);
         Some(sig)
@@ -223,52 +223,68 @@ impl<T> Chan<T> {
     /// Queues a fresh single-case waiter holding `value`.
     fn wait_locked(&self, q: &mut WaitQueue<T>, value: Option<T>, waker: &Waker) -> Waiter<T> {
         let op = Op::new(Token::Own(Signal::inline(waker)), value);
-        q.push(Entry { op: op.clone(), case: 0 });
+        q.push(Entry::lone(op.clone()));
         op
     }
 
-    /// select's register step for a receive case: queue an empty slot,
-    /// unless the receive could complete now (then `None`).
-    pub(crate) fn register_recv(&self, signal: &Arc<Signal>, case: usize) -> Option<Arc<Op<T>>> {
+    /// select's register step for a receive case: queue `op` as case
+    /// `case` of its signal, unless the receive could complete now (then
+    /// false, nothing queued).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Entry::case`]: `op` stays valid and in place until removed
+    /// by [`Chan::unregister_recv`] or seen decided for `case`.
+    pub(crate) unsafe fn register_recv(&self, op: &Op<T>, case: usize) -> bool {
         self.users.received();
         self.with(|st| {
-            if !st.buf.is_empty() || st.closed || st.sendq.has_live_other(signal) {
-                return None;
+            if !st.buf.is_empty() || st.closed || st.sendq.has_live_other(op.signal()) {
+                return false;
             }
-            let op = Op::new(Token::Shared(signal.clone()), None);
-            st.recvq.push(Entry { op: op.clone(), case });
-            Some(op)
+            // SAFETY: the caller's contract.
+            st.recvq.push(unsafe { Entry::case(op, case) });
+            true
         })
     }
 
-    /// select's register step for a send case: queue `v` unless ready now
-    /// (then `v` comes back).
-    pub(crate) fn register_send(
-        &self,
-        signal: &Arc<Signal>,
-        case: usize,
-        v: T,
-    ) -> Result<Arc<Op<T>>, T> {
+    /// select's register step for a send case: queue `op`, whose slot holds
+    /// the value, unless the send could complete now (then false).
+    ///
+    /// # Safety
+    ///
+    /// As for [`Chan::register_recv`], with [`Chan::unregister_send`].
+    pub(crate) unsafe fn register_send(&self, op: &Op<T>, case: usize) -> bool {
         self.users.sent();
         self.with(|st| {
             let ready = st.closed || st.no_receivers || st.buf.len() < self.cap;
-            if ready || st.recvq.has_live_other(signal) {
-                return Err(v);
+            if ready || st.recvq.has_live_other(op.signal()) {
+                return false;
             }
-            let op = Op::new(Token::Shared(signal.clone()), Some(v));
-            st.sendq.push(Entry { op: op.clone(), case });
-            Ok(op)
+            // SAFETY: the caller's contract.
+            st.sendq.push(unsafe { Entry::case(op, case) });
+            true
         })
     }
 
-    /// Removes a receiving case from the queue (select's dequeue pass).
+    /// Removes a waiting lone receive from the queue (its cancellation).
     pub(crate) fn unregister_recv(&self, signal: &Signal, case: usize) {
         self.with(|st| st.recvq.remove(signal, case));
     }
 
-    /// Removes a sending case from the queue (select's dequeue pass).
+    /// Removes a waiting lone send from the queue (its cancellation).
     pub(crate) fn unregister_send(&self, signal: &Signal, case: usize) {
         self.with(|st| st.sendq.remove(signal, case));
+    }
+
+    /// Removes a select's receive case `op` from the queue if still there
+    /// (the dequeue pass). Compares the op, never reads its signal.
+    pub(crate) fn unregister_recv_op(&self, op: &Op<T>) {
+        self.with(|st| st.recvq.remove_op(op));
+    }
+
+    /// Removes a select's send case `op` from the queue if still there.
+    pub(crate) fn unregister_send_op(&self, op: &Op<T>) {
+        self.with(|st| st.sendq.remove_op(op));
     }
 
     /// Returns a value that reached a receiver whose operation was then
@@ -297,7 +313,7 @@ impl<T> Chan<T> {
             Some(wake)
         });
         let Some(wake) = wake else { return false };
-        wake.iter().for_each(|op| op.signal().wake());
+        wake.into_iter().for_each(Woken::wake);
         true
     }
 
@@ -340,7 +356,7 @@ impl<T> Chan<T> {
             st.no_receivers = true;
             (st.sendq.decide_all(), std::mem::take(&mut st.buf))
         });
-        wake.iter().for_each(|op| op.signal().wake());
+        wake.into_iter().for_each(Woken::wake);
         drop(buf);
     }
 
@@ -355,8 +371,8 @@ impl<T> Chan<T> {
 pub(crate) type Waiter<T> = Arc<Op<T>>;
 
 /// Wakes the waiter of `op` if there is one.
-fn wake_opt<T>(op: Option<Arc<Op<T>>>) {
+fn wake_opt<T>(op: Option<Woken<T>>) {
     if let Some(op) = op {
-        op.signal().wake();
+        op.wake();
     }
 }

@@ -40,4 +40,4 @@ pub use make::{chan, never, unbounded};
 pub use receiver::{IntoIter, Iter, Receiver, Recv};
 pub use sender::{Send, Sender};
 pub use signal::Signal;
-pub(crate) use waitq::Op;
+pub(crate) use waitq::{Op, Woken};

@@ -14,17 +14,24 @@
 use super::signal::{Signal, Slot};
 use crate::loom::Arc;
 use std::collections::VecDeque;
+use std::ptr::NonNull;
 
 /// Where an operation's done token lives.
 pub(crate) enum Token {
     /// A lone send or receive: the signal is embedded, one allocation in all.
     Own(Signal),
-    /// A select: all its cases share one signal.
-    Shared(Arc<Signal>),
+    /// A select: all its cases share one signal, which the select keeps in
+    /// an `Arc` while any of its ops is queued (`select/case_op.rs`); a
+    /// counterpart that claims it takes its own reference first.
+    Shared(NonNull<Signal>),
 }
 
-/// The shared part of one waiting case: its token and its slot (one
-/// allocation per waiting operation).
+/// The shared part of one waiting case: its token and its slot.
+///
+/// A lone send or receive keeps its op in an `Arc` that its queue entry
+/// shares (one allocation per wait); a select case's op lives in its
+/// select's one allocation of ops, which the queue entry only points to
+/// (see [`Entry`] and `select/arena.rs`).
 pub(crate) struct Op<T> {
     /// The done token.
     token: Token,
@@ -32,33 +39,155 @@ pub(crate) struct Op<T> {
     pub(crate) slot: Slot<T>,
 }
 
+// SAFETY: the token is a `Signal` (atomics and a locked waker: `Sync`) or
+// a pointer to one that is valid whenever it is read (see `Token::Shared`);
+// the slot is `Sync` for `T: Send` by the slot rule, and moving an op moves
+// at most a `T`.
+unsafe impl<T: Send> Send for Op<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for Op<T> {}
+
 impl<T> Op<T> {
-    /// A waiting case of `token` holding `value`.
+    /// A waiting lone operation holding `value`, its signal embedded.
     pub(crate) fn new(token: Token, value: Option<T>) -> Arc<Self> {
         Arc::new(Op { token, slot: Slot::new(value) })
     }
 
-    /// The done token.
+    /// A select case's op for `signal`, holding `value`, for the case to
+    /// place where it will stay while queued (`select/case_op.rs`).
+    pub(crate) fn for_case(signal: &Arc<Signal>, value: Option<T>) -> Self {
+        Op { token: Token::Shared(NonNull::from(&**signal)), slot: Slot::new(value) }
+    }
+
+    /// The done token. A select case's op must be queued (or popped by
+    /// the caller under the lock): its select holds the signal then.
     pub(crate) fn signal(&self) -> &Signal {
         match &self.token {
             Token::Own(s) => s,
-            Token::Shared(s) => s,
+            // SAFETY: the select keeps the signal alive while its op is
+            // queued (`Token::Shared`), which is when queues read it.
+            Token::Shared(s) => unsafe { s.as_ref() },
         }
     }
+
+    /// A new reference to a select case's signal, to wake it after the
+    /// lock is released; `None` for a lone op.
+    ///
+    /// # Safety
+    ///
+    /// The op is queued, or popped by the caller, who holds the lock and
+    /// has not decided its signal: its select still holds the signal.
+    unsafe fn shared_signal(&self) -> Option<Arc<Signal>> {
+        let Token::Shared(s) = self.token else { return None };
+        // SAFETY: `s` came from `Arc::as_ptr` of the select's `Arc`, alive
+        // by the caller's contract; a count taken now keeps it alive.
+        unsafe {
+            Arc::increment_strong_count(s.as_ptr());
+            Some(Arc::from_raw(s.as_ptr()))
+        }
+    }
+}
+
+/// The pointer a queue holds to a waiting case's op.
+enum OpRef<T> {
+    /// A lone send or receive: the queue shares the op with its waiter.
+    Lone(Arc<Op<T>>),
+    /// A select case's op, in its select's arena. Valid while queued:
+    /// the case removes the entry under the channel lock before it frees
+    /// or reuses the op, unless a counterpart popped it and decided the
+    /// signal (then the counterpart's last access to the op precedes its
+    /// claim, and it wakes through its own reference to the signal).
+    Case(NonNull<Op<T>>),
 }
 
 /// One waiting case in a queue: its op and its index in the waiter's select.
 pub(crate) struct Entry<T> {
     /// Token and slot.
-    pub(crate) op: Arc<Op<T>>,
+    op: OpRef<T>,
     /// The index of this case in the waiter's select (0 for a plain op).
-    pub(crate) case: usize,
+    case: usize,
 }
 
+// SAFETY: an entry is a shared reference to an `Op<T>` (an `Arc`, or a
+// pointer that the owning case keeps valid while queued, `OpRef::Case`),
+// used only under the channel lock; sending it to another thread moves
+// `T`s through the slot, as `Arc<Op<T>>: Send` would for `T: Send`.
+unsafe impl<T: Send> Send for Entry<T> {}
+
 impl<T> Entry<T> {
+    /// The entry of a lone send or receive (case 0).
+    pub(crate) fn lone(op: Arc<Op<T>>) -> Self {
+        Entry { op: OpRef::Lone(op), case: 0 }
+    }
+
+    /// The entry of select case `case`, whose op the case owns.
+    ///
+    /// # Safety
+    ///
+    /// `op` stays at its address and is not freed, moved or reused until
+    /// the entry is removed under the channel lock ([`WaitQueue::remove`]),
+    /// or until its owner saw its signal decided for `case` with Acquire
+    /// (a counterpart popped the entry first).
+    pub(crate) unsafe fn case(op: &Op<T>, case: usize) -> Self {
+        Entry { op: OpRef::Case(NonNull::from(op)), case }
+    }
+
+    /// The op.
+    fn op(&self) -> &Op<T> {
+        match &self.op {
+            OpRef::Lone(op) => op,
+            // SAFETY: valid while queued (`OpRef::Case`); the entry is in a
+            // queue, or was just popped by this lock holder.
+            OpRef::Case(p) => unsafe { p.as_ref() },
+        }
+    }
+
     /// True if this entry belongs to `signal`'s case `case`.
     fn is(&self, signal: &Signal, case: usize) -> bool {
-        std::ptr::eq(self.op.signal(), signal) && self.case == case
+        std::ptr::eq(self.op().signal(), signal) && self.case == case
+    }
+
+    /// True if this entry points to `op`.
+    fn is_op(&self, op: &Op<T>) -> bool {
+        std::ptr::eq(self.op(), op)
+    }
+
+    /// Claims the signal for this case (the popper, under the lock); on
+    /// success returns what wakes the waiter after unlocking, else the
+    /// entry back. A select case's signal reference is taken before the
+    /// claim: once the claim lands, the case may free its op.
+    fn try_select(self) -> Result<Woken<T>, Self> {
+        // SAFETY: we popped the entry under the lock and have not claimed.
+        let woken = unsafe { self.op().shared_signal() };
+        if !self.op().signal().try_select(self.case) {
+            return Err(self);
+        }
+        Ok(match (self.op, woken) {
+            (OpRef::Lone(op), _) => Woken(Wake::Lone(op)),
+            (OpRef::Case(_), Some(s)) => Woken(Wake::Case(s)),
+            (OpRef::Case(_), None) => unreachable!("goro::chan: a case's signal was taken"),
+        })
+    }
+}
+
+/// A waiter a counterpart decided, to wake once the channel is unlocked.
+pub(crate) struct Woken<T>(Wake<T>);
+
+/// What keeps a decided waiter's signal alive until it is woken.
+enum Wake<T> {
+    /// A lone operation's op, whose signal is embedded.
+    Lone(Arc<Op<T>>),
+    /// A select's signal.
+    Case(Arc<Signal>),
+}
+
+impl<T> Woken<T> {
+    /// Wakes the waiter.
+    pub(crate) fn wake(self) {
+        match self.0 {
+            Wake::Lone(op) => op.signal().wake(),
+            Wake::Case(s) => s.wake(),
+        }
     }
 }
 
@@ -91,45 +220,56 @@ impl<T> WaitQueue<T> {
         }
     }
 
+    /// Removes the entry of a select case's `op` if still queued.
+    pub(crate) fn remove_op(&mut self, op: &Op<T>) {
+        if let Some(i) = self.entries.iter().position(|e| e.is_op(op)) {
+            self.entries.remove(i);
+        }
+    }
+
     /// Hands `v` to the oldest live receiver; gives `v` back if there is none.
-    /// On success returns the signal to wake once the lock is released.
-    pub(crate) fn offer(&mut self, mut v: T) -> Result<Arc<Op<T>>, T> {
+    /// On success returns the waiter to wake once the lock is released.
+    pub(crate) fn offer(&mut self, mut v: T) -> Result<Woken<T>, T> {
         while let Some(e) = self.entries.pop_front() {
             // SAFETY: slot rule 2: we popped this entry and hold the
             // channel lock (`&mut self` is the locked state's queue).
-            unsafe { e.op.slot.put(v) };
-            if e.op.signal().try_select(e.case) {
-                return Ok(e.op);
-            }
+            unsafe { e.op().slot.put(v) };
+            let e = match e.try_select() {
+                Ok(w) => return Ok(w),
+                Err(e) => e,
+            };
             // SAFETY: as above; still inside the same critical section.
-            v = unsafe { e.op.slot.take() }.expect("goro::chan: a lost offer keeps its value");
+            v = unsafe { e.op().slot.take() }.expect("goro::chan: a lost offer keeps its value");
         }
         Err(v)
     }
 
-    /// Takes the value of the oldest live sender, with the signal to wake.
-    pub(crate) fn take(&mut self) -> Option<(T, Arc<Op<T>>)> {
+    /// Takes the value of the oldest live sender, with the waiter to wake.
+    pub(crate) fn take(&mut self) -> Option<(T, Woken<T>)> {
         while let Some(e) = self.entries.pop_front() {
             // SAFETY: slot rule 2: we popped this entry and hold the
             // channel lock (`&mut self` is the locked state's queue).
-            let Some(v) = (unsafe { e.op.slot.take() }) else { continue };
-            if e.op.signal().try_select(e.case) {
-                return Some((v, e.op));
-            }
+            let Some(v) = (unsafe { e.op().slot.take() }) else { continue };
+            let e = match e.try_select() {
+                Ok(w) => return Some((v, w)),
+                Err(e) => e,
+            };
             // SAFETY: as above; still inside the same critical section.
-            unsafe { e.op.slot.put(v) };
+            unsafe { e.op().slot.put(v) };
         }
         None
     }
 
     /// True if some undecided waiter other than `me` is queued.
     pub(crate) fn has_live_other(&self, me: &Signal) -> bool {
-        self.entries.iter().any(|e| !std::ptr::eq(e.op.signal(), me) && e.op.signal().is_waiting())
+        self.entries
+            .iter()
+            .any(|e| !std::ptr::eq(e.op().signal(), me) && e.op().signal().is_waiting())
     }
 
     /// Decides every queued waiter (on close), leaving slots as they are, and
     /// returns the signals to wake.
-    pub(crate) fn decide_all(&mut self) -> Vec<Arc<Op<T>>> {
-        self.entries.drain(..).filter(|e| e.op.signal().try_select(e.case)).map(|e| e.op).collect()
+    pub(crate) fn decide_all(&mut self) -> Vec<Woken<T>> {
+        self.entries.drain(..).filter_map(|e| e.try_select().ok()).collect()
     }
 }

@@ -15,8 +15,10 @@
 //! selector holds [`ChanGuard`]s of that lifetime while it calls the cases,
 //! so a non-blocking select can poll all its channels under all their locks.
 
+use super::arena::OpArena;
 use crate::chan::{ChanGuard, ChanLock, Signal};
 use crate::loom::Arc;
+use std::alloc::Layout;
 use std::task::Context;
 
 /// What kind of case this is, which decides the passes it takes part in.
@@ -50,9 +52,16 @@ pub trait Case<'a> {
     /// Polls a future case with `cx`; true if it completed.
     fn poll_future(&mut self, cx: &mut Context<'_>) -> bool;
 
-    /// Queues the case under `signal` as case `index`; false (and nothing
-    /// queued) if it could complete right now.
-    fn register(&mut self, signal: &Arc<Signal>, index: usize) -> bool;
+    /// The layout of the op this case queues (zero-sized if it queues
+    /// none), for the select's arena.
+    fn op_layout(&self) -> Layout {
+        Layout::new::<()>()
+    }
+
+    /// Queues the case under `signal` as case `index`, its op in place
+    /// `index` of `arena`; false (and nothing queued) if it could complete
+    /// right now.
+    fn register(&mut self, signal: &Arc<Signal>, index: usize, arena: &OpArena) -> bool;
 
     /// Removes the case from its queue if it is still there, taking back a
     /// send value that was not delivered.
@@ -82,8 +91,11 @@ impl<'a, C: Case<'a> + ?Sized> Case<'a> for &mut C {
     fn poll_future(&mut self, cx: &mut Context<'_>) -> bool {
         (**self).poll_future(cx)
     }
-    fn register(&mut self, signal: &Arc<Signal>, index: usize) -> bool {
-        (**self).register(signal, index)
+    fn op_layout(&self) -> Layout {
+        (**self).op_layout()
+    }
+    fn register(&mut self, signal: &Arc<Signal>, index: usize, arena: &OpArena) -> bool {
+        (**self).register(signal, index, arena)
     }
     fn unregister(&mut self, signal: &Arc<Signal>, index: usize) {
         (**self).unregister(signal, index)

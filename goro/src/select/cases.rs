@@ -5,10 +5,13 @@
 //! none: `&Receiver<T>`, `&Option<Receiver<T>>` and their `&&` forms. `None`
 //! is Go's nil channel, a case that is never ready.
 
+use super::arena::OpArena;
 use super::case::{Case, Kind};
-use crate::chan::Op;
+use super::case_op::CaseOp;
+use crate::chan::Woken;
 use crate::chan::{ChanGuard, ChanLock, Receiver, RecvNow, SendError, SendNow, Sender, Signal};
 use crate::loom::Arc;
+use std::alloc::Layout;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -78,10 +81,10 @@ impl<'a, 'b: 'a, T> SendOperand<'a, T> for &'a Option<&'b Sender<T>> {
 pub struct RecvCase<'a, T> {
     /// The channel, or `None` when disabled.
     rx: Option<&'a Receiver<T>>,
-    /// The slot queued by the last registration.
-    slot: Option<Arc<Op<T>>>,
+    /// The op the enqueue pass queues (its slot receives the value).
+    op: CaseOp<T>,
     /// The sender whose value `try_locked` took, to wake after unlocking.
-    wake: Option<Arc<Op<T>>>,
+    wake: Option<Woken<T>>,
     /// The result, once this case completed.
     out: Option<Option<T>>,
 }
@@ -89,7 +92,7 @@ pub struct RecvCase<'a, T> {
 impl<'a, T> RecvCase<'a, T> {
     /// A receive case on `op`.
     pub fn new(op: impl RecvOperand<'a, T>) -> Self {
-        RecvCase { rx: op.receiver(), slot: None, wake: None, out: None }
+        RecvCase { rx: op.receiver(), op: CaseOp::new(), wake: None, out: None }
     }
 
     /// The received value (`None` if the channel was closed); call once,
@@ -125,8 +128,8 @@ impl<'a: 'b, 'b, T> Case<'b> for RecvCase<'a, T> {
     }
 
     fn after_unlock(&mut self) {
-        if let Some(op) = self.wake.take() {
-            op.signal().wake();
+        if let Some(w) = self.wake.take() {
+            w.wake();
         }
     }
 
@@ -134,30 +137,45 @@ impl<'a: 'b, 'b, T> Case<'b> for RecvCase<'a, T> {
         false
     }
 
-    fn register(&mut self, signal: &Arc<Signal>, index: usize) -> bool {
-        let Some(rx) = self.rx else { return true };
-        self.slot = rx.chan.register_recv(signal, index);
-        self.slot.is_some()
+    fn op_layout(&self) -> Layout {
+        CaseOp::<T>::layout()
     }
 
-    fn unregister(&mut self, signal: &Arc<Signal>, index: usize) {
-        if let (Some(rx), Some(_)) = (self.rx, &self.slot) {
-            rx.chan.unregister_recv(signal, index);
+    fn register(&mut self, signal: &Arc<Signal>, index: usize, arena: &OpArena) -> bool {
+        let Some(rx) = self.rx else { return true };
+        // SAFETY: `CaseOp` and the arena keep the op valid and in place
+        // while queued (`case_op.rs`); `Drop` below removes it if need be.
+        let reg = |op: &_, i| unsafe { rx.chan.register_recv(op, i) };
+        self.op.register(signal, index, None, arena, reg).is_ok()
+    }
+
+    fn unregister(&mut self, _signal: &Arc<Signal>, _index: usize) {
+        let Some(rx) = self.rx else { return };
+        // An unchosen case's slot is empty (a counterpart that lost the
+        // claim took its value back); were it not, the value goes back.
+        if let Some(v) = self.op.unregister(|op| rx.chan.unregister_recv_op(op)) {
+            rx.chan.give_back(v);
         }
     }
 
     fn commit(&mut self) {
-        // SAFETY: slot rule 3a: the selector commits after it saw this case
-        // chosen (Acquire).
-        self.out = Some(self.slot.take().and_then(|s| unsafe { s.slot.take() }));
+        self.out = Some(self.op.take_decided());
     }
 
     fn abandon(&mut self) {
-        // SAFETY: slot rule 3: the selector abandons a case it saw chosen
-        // (Acquire), after the dequeue pass.
-        let v = self.slot.take().and_then(|s| unsafe { s.slot.take() });
+        let v = self.op.take_decided();
         if let (Some(rx), Some(v)) = (self.rx, v) {
             rx.chan.give_back(v);
+        }
+    }
+}
+
+impl<T> Drop for RecvCase<'_, T> {
+    /// Removes an op still queued (only if its selector was leaked), so
+    /// that no queue points to the freed box.
+    fn drop(&mut self) {
+        if let (Some(rx), true) = (self.rx, self.op.is_queued()) {
+            self.op.unregister(|op| rx.chan.unregister_recv_op(op));
         }
     }
 }
@@ -169,11 +187,11 @@ pub struct SendCase<'a, T> {
     tx: Option<&'a Sender<T>>,
     /// The value while it is not queued.
     value: Option<T>,
-    /// The slot queued by the last registration (holds the value).
-    slot: Option<Arc<Op<T>>>,
+    /// The op the enqueue pass queues (its slot holds the value).
+    op: CaseOp<T>,
     /// The receiver `try_locked` handed the value to, to wake after
     /// unlocking.
-    wake: Option<Arc<Op<T>>>,
+    wake: Option<Woken<T>>,
     /// The result, once this case completed.
     out: Option<Result<(), SendError<T>>>,
 }
@@ -181,7 +199,7 @@ pub struct SendCase<'a, T> {
 impl<'a, T> SendCase<'a, T> {
     /// A send case of `value` on `op`.
     pub fn new(op: impl SendOperand<'a, T>, value: T) -> Self {
-        SendCase { tx: op.sender(), value: Some(value), slot: None, wake: None, out: None }
+        SendCase { tx: op.sender(), value: Some(value), op: CaseOp::new(), wake: None, out: None }
     }
 
     /// The outcome; call once, after this case was chosen.
@@ -192,7 +210,7 @@ impl<'a, T> SendCase<'a, T> {
 
 impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
     fn kind(&self) -> Kind {
-        if self.tx.is_some() && (self.value.is_some() || self.slot.is_some()) {
+        if self.tx.is_some() && (self.value.is_some() || self.op.is_queued()) {
             Kind::Channel
         } else {
             Kind::Disabled
@@ -204,8 +222,8 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
     }
 
     fn after_unlock(&mut self) {
-        if let Some(op) = self.wake.take() {
-            op.signal().wake();
+        if let Some(w) = self.wake.take() {
+            w.wake();
         }
     }
 
@@ -228,20 +246,27 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
         true
     }
 
-    fn register(&mut self, signal: &Arc<Signal>, index: usize) -> bool {
-        let (Some(tx), Some(v)) = (self.tx, self.value.take()) else { return true };
-        match tx.chan.register_send(signal, index, v) {
-            Ok(slot) => self.slot = Some(slot),
-            Err(v) => self.value = Some(v),
-        }
-        self.slot.is_some()
+    fn op_layout(&self) -> Layout {
+        CaseOp::<T>::layout()
     }
 
-    fn unregister(&mut self, signal: &Arc<Signal>, index: usize) {
-        let (Some(tx), Some(slot)) = (self.tx, self.slot.take()) else { return };
-        tx.chan.unregister_send(signal, index);
-        // SAFETY: slot rule 3b: our entry was just removed under the lock.
-        if let Some(v) = unsafe { slot.slot.take() } {
+    fn register(&mut self, signal: &Arc<Signal>, index: usize, arena: &OpArena) -> bool {
+        let (Some(tx), Some(v)) = (self.tx, self.value.take()) else { return true };
+        // SAFETY: `CaseOp` and the arena keep the op valid and in place
+        // while queued (`case_op.rs`); `Drop` below removes it if need be.
+        let reg = |op: &_, i| unsafe { tx.chan.register_send(op, i) };
+        match self.op.register(signal, index, Some(v), arena, reg) {
+            Ok(()) => true,
+            Err(v) => {
+                self.value = v;
+                false
+            }
+        }
+    }
+
+    fn unregister(&mut self, _signal: &Arc<Signal>, _index: usize) {
+        let Some(tx) = self.tx else { return };
+        if let Some(v) = self.op.unregister(|op| tx.chan.unregister_send_op(op)) {
             self.value = Some(v);
         }
     }
@@ -250,9 +275,7 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
         // The dequeue pass skips the chosen case (its counterpart popped the
         // entry), so a value refused by a close is still in the slot; a
         // receiver that took it left the slot empty.
-        // SAFETY: slot rule 3a: the selector commits after it saw this case
-        // chosen (Acquire).
-        let left = self.slot.take().and_then(|s| unsafe { s.slot.take() });
+        let left = self.op.take_decided();
         self.out = Some(match left.or_else(|| self.value.take()) {
             None => Ok(()),
             Some(v) => Err(SendError(v)),
@@ -260,6 +283,16 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
     }
 
     fn abandon(&mut self) {}
+}
+
+impl<T> Drop for SendCase<'_, T> {
+    /// Removes an op still queued (only if its selector was leaked), so
+    /// that no queue points to the freed box; the value drops with it.
+    fn drop(&mut self) {
+        if let (Some(tx), true) = (self.tx, self.op.is_queued()) {
+            self.op.unregister(|op| tx.chan.unregister_send_op(op));
+        }
+    }
 }
 
 /// A future case: `future(f) -> v`, with `v: F::Output`. If a channel case
@@ -307,7 +340,7 @@ impl<'b, F: Future> Case<'b> for FutureCase<'_, F> {
         false
     }
 
-    fn register(&mut self, _signal: &Arc<Signal>, _index: usize) -> bool {
+    fn register(&mut self, _signal: &Arc<Signal>, _index: usize, _arena: &OpArena) -> bool {
         true
     }
 

@@ -6,11 +6,13 @@
 //! send case fires once and is then disabled. [`Select::remove`] disables a
 //! case (Go's trick of setting a case's channel to nil), keeping indices.
 
+use super::arena::OpArena;
 use super::case::{Case, Kind};
 use super::cases::{RecvCase, SendCase};
 use super::selector::{Selector, DEFAULT};
 use crate::chan::{ChanGuard, ChanLock, Receiver, SendError, Sender, Signal};
 use crate::loom::Arc;
+use std::alloc::Layout;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -177,8 +179,15 @@ impl<'a, T> Case<'a> for DynCase<'a, T> {
     fn poll_future(&mut self, cx: &mut Context<'_>) -> bool {
         self.case().is_some_and(|c| c.poll_future(cx))
     }
-    fn register(&mut self, signal: &Arc<Signal>, index: usize) -> bool {
-        self.case().is_none_or(|c| c.register(signal, index))
+    fn op_layout(&self) -> Layout {
+        match self {
+            DynCase::Recv(c) => c.op_layout(),
+            DynCase::Send(c) => c.op_layout(),
+            DynCase::Off => Layout::new::<()>(),
+        }
+    }
+    fn register(&mut self, signal: &Arc<Signal>, index: usize, arena: &OpArena) -> bool {
+        self.case().is_none_or(|c| c.register(signal, index, arena))
     }
     fn unregister(&mut self, signal: &Arc<Signal>, index: usize) {
         if let Some(c) = self.case() {

@@ -46,7 +46,9 @@
 //! thread. A case body runs after every case has been dropped, so it may
 //! reassign the operands (`rx = None`), `break`, `continue` or `return`.
 
+mod arena;
 mod case;
+mod case_op;
 mod cases;
 mod dynamic;
 mod order;
@@ -56,6 +58,7 @@ mod snapshot;
 #[cfg(all(test, loom))]
 mod loom_tests;
 
+pub use arena::OpArena;
 pub use case::{Case, CaseList, Kind};
 pub use cases::{FutureCase, RecvCase, RecvOperand, SendCase, SendOperand};
 pub use dynamic::{Select, Selected};

@@ -22,6 +22,7 @@
 //! selector aborts the signal; if it lost, the selected case is abandoned,
 //! which gives a received value back to its channel.
 
+use super::arena::OpArena;
 use super::case::{CaseList, Kind};
 use super::order::Order;
 use super::snapshot;
@@ -61,6 +62,10 @@ pub struct Selector<'s, 'a, L: CaseList<'a> + ?Sized> {
     default: bool,
     /// The signal the cases are queued under while parked.
     signal: Option<Arc<Signal>>,
+    /// The places of the queued cases' ops, from the first enqueue pass
+    /// on. Freed after `Drop` unregistered every case (fields drop after
+    /// `drop` runs); leaked with the selector if it is leaked.
+    arena: Option<OpArena>,
     /// Where the select was written, for the goroutine's wait reason.
     at: &'static Location<'static>,
 }
@@ -74,7 +79,7 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
 
     /// A select whose wait reason points at `at`.
     pub(crate) fn located(cases: &'s mut L, default: bool, at: &'static Location<'static>) -> Self {
-        Selector { cases, _chans: PhantomData, default, signal: None, at }
+        Selector { cases, _chans: PhantomData, default, signal: None, arena: None, at }
     }
 
     /// Runs the select on this thread, parking it while it must wait.
@@ -127,9 +132,13 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
     /// Pass 3: queues every channel case under a fresh signal.
     fn enqueue_pass(&mut self, order: &Order, cx: &mut Context<'_>) -> Enqueued {
         let signal = Signal::new(cx.waker());
+        let cases = &mut *self.cases;
+        let arena = self.arena.get_or_insert_with(|| {
+            OpArena::new((0..cases.len()).map(|i| cases.case(i).op_layout()))
+        });
         for i in order.iter() {
-            if self.cases.case(i).kind() != Kind::Channel || self.cases.case(i).register(&signal, i)
-            {
+            let c = cases.case(i);
+            if c.kind() != Kind::Channel || c.register(&signal, i, arena) {
                 continue;
             }
             if signal.try_abort() {
@@ -146,17 +155,21 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
     }
 
     /// Pass 4, on each wake-up: checks the signal, then the future cases.
+    ///
+    /// The decision is checked before the waker is stored: a select woken
+    /// by its counterpart (the common wake-up) skips the waker's lock.
     fn poll_parked(&mut self, cx: &mut Context<'_>) -> Poll<usize> {
-        let signal = self.signal.clone().expect("goro::select: parked without a signal");
+        let signal = self.signal.take().expect("goro::select: parked without a signal");
+        if let Some(k) = signal.selected() {
+            return Poll::Ready(self.dequeue_pass(&signal, k));
+        }
         signal.set_waker(cx.waker());
         if let Some(k) = signal.selected() {
             return Poll::Ready(self.dequeue_pass(&signal, k));
         }
-        let order = Order::shuffled(self.cases.len());
-        let ready = order.iter().find(|&i| {
-            self.cases.case(i).kind() == Kind::Future && self.cases.case(i).poll_future(cx)
-        });
-        if let Some(i) = ready {
+        self.signal = Some(signal); // kept while user futures run: a panic drops us
+        if let Some(i) = self.ready_future(cx) {
+            let signal = self.signal.take().expect("goro::select: parked without a signal");
             // Claim the signal for the future; if a channel case won first,
             // that one completes and the future's output is dropped.
             signal.try_select(i);
@@ -167,13 +180,24 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
         Poll::Pending
     }
 
+    /// The first future case that is ready, polled in a fresh random order;
+    /// none (and no shuffle) in a select without future cases.
+    fn ready_future(&mut self, cx: &mut Context<'_>) -> Option<usize> {
+        let n = self.cases.len();
+        if !(0..n).any(|i| self.cases.case(i).kind() == Kind::Future) {
+            return None;
+        }
+        Order::shuffled(n).iter().find(|&i| {
+            self.cases.case(i).kind() == Kind::Future && self.cases.case(i).poll_future(cx)
+        })
+    }
+
     /// Pass 5: unregisters every case but the selected one `k`, whose
     /// entry the counterpart that decided it already popped (or which is a
     /// future, never queued), and commits `k`.
     fn dequeue_pass(&mut self, signal: &Arc<Signal>, k: usize) -> usize {
         self.unregister_all(signal, Some(k));
         self.cases.case(k).commit();
-        self.signal = None;
         k
     }
 
@@ -232,8 +256,11 @@ impl<'a, L: CaseList<'a> + ?Sized> Drop for Selector<'_, 'a, L> {
             self.unregister_all(&signal, None);
             return;
         }
-        self.unregister_all(&signal, None);
-        if let Some(k) = signal.selected() {
+        // A counterpart decided case `k` and popped its entry (or `k` is a
+        // future); the others are removed, then `k`'s result is given back.
+        let k = signal.selected();
+        self.unregister_all(&signal, k);
+        if let Some(k) = k {
             self.cases.case(k).abandon();
         }
     }
