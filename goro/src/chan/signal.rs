@@ -49,6 +49,23 @@ impl Signal {
         Arc::new(Self::inline(waker))
     }
 
+    /// Makes a signal that nobody else references undecided again, waking
+    /// `waker` (select's per-thread cache, `select/cache.rs`).
+    pub(crate) fn rearm(&self, waker: &Waker) {
+        // Relaxed: we hold the only reference; the signal reaches others
+        // only through entries published under a channel lock.
+        self.state.store(WAITING, Ordering::Relaxed);
+        let old = self.waker.with(|w| w.replace(waker.clone()));
+        drop(old); // a waker's drop runs outside the lock
+    }
+
+    /// Drops the waker of a signal being put aside (select's cache), so
+    /// that the cache keeps no goroutine alive.
+    pub(crate) fn disarm(&self) {
+        let old = self.waker.with(Option::take);
+        drop(old);
+    }
+
     /// A fresh undecided signal, to embed in a lone operation's `Op`.
     pub(crate) fn inline(waker: &Waker) -> Self {
         Signal { state: AtomicUsize::new(WAITING), waker: Locked::new(Some(waker.clone())) }

@@ -220,9 +220,13 @@ impl<T> WaitQueue<T> {
         }
     }
 
-    /// Removes the entry of a select case's `op` if still queued.
+    /// Removes the entry of a select case's `op` if still queued. The
+    /// front is tried first: a select's entry is usually its queue's
+    /// oldest, and `pop_front` moves nothing.
     pub(crate) fn remove_op(&mut self, op: &Op<T>) {
-        if let Some(i) = self.entries.iter().position(|e| e.is_op(op)) {
+        if self.entries.front().is_some_and(|e| e.is_op(op)) {
+            self.entries.pop_front();
+        } else if let Some(i) = self.entries.iter().position(|e| e.is_op(op)) {
             self.entries.remove(i);
         }
     }

@@ -5,8 +5,9 @@
 //! `Op`). Each used to be its own allocation; the arena is one block of
 //! `n` equal places, place `i` for case `i`, each as large and as aligned
 //! as the largest case's op (cases of one select have ops of different
-//! types, but they are few and alike). A select allocates it at its first
-//! enqueue pass and keeps it for its retries.
+//! types, but they are few and alike). A select takes it at its first
+//! enqueue pass (from its thread's cache, `cache.rs`, or the allocator),
+//! keeps it for its retries and gives it back to the cache at its end.
 //!
 //! Invariant: the arena outlives every queue entry that points into it.
 //! The selector removes its cases' entries (dequeue pass, or its `Drop`)
@@ -23,10 +24,13 @@ use std::ptr::NonNull;
 pub struct OpArena {
     /// The block (dangling when `layout` has size 0: no channel case).
     base: NonNull<u8>,
-    /// The block's layout: `stride * n`, aligned to the largest op.
+    /// The block's layout, as allocated: at least `stride * n` bytes,
+    /// aligned to the largest op.
     layout: Layout,
     /// The distance between two places.
     stride: usize,
+    /// The number of places.
+    n: usize,
 }
 
 // SAFETY: the arena is an owned block of bytes; it never reads or drops
@@ -36,38 +40,67 @@ unsafe impl Send for OpArena {}
 // SAFETY: as above; `&OpArena` only hands out place addresses.
 unsafe impl Sync for OpArena {}
 
-impl OpArena {
-    /// An arena of one place per entry of `layouts` (case order), each
-    /// fitting every layout given.
-    pub(crate) fn new(layouts: impl Iterator<Item = Layout>) -> Self {
+/// What a select's ops need of an arena: `n` places of `stride` bytes,
+/// aligned to `align`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Need {
+    /// Places.
+    n: usize,
+    /// Bytes a place.
+    stride: usize,
+    /// Alignment of every place.
+    align: usize,
+}
+
+impl Need {
+    /// One place per entry of `layouts` (case order), each fitting every
+    /// layout given.
+    pub(crate) fn of(layouts: impl Iterator<Item = Layout>) -> Self {
         let (mut n, mut size, mut align) = (0, 0, 1);
         for l in layouts {
             n += 1;
             size = size.max(l.size());
             align = align.max(l.align());
         }
-        let stride = size.next_multiple_of(align);
-        let layout = Layout::from_size_align(stride * n, align)
+        Need { n, stride: size.next_multiple_of(align), align }
+    }
+}
+
+impl OpArena {
+    /// A fresh arena for `need`.
+    pub(crate) fn new(need: Need) -> Self {
+        let layout = Layout::from_size_align(need.stride * need.n, need.align)
             .expect("goro::select: the ops of a select fit in memory");
-        if layout.size() == 0 {
-            return OpArena { base: NonNull::dangling(), layout, stride };
+        let base = if layout.size() == 0 {
+            NonNull::dangling()
+        } else {
+            // SAFETY: the layout has a non-zero size.
+            let p = unsafe { alloc(layout) };
+            NonNull::new(p).unwrap_or_else(|| handle_alloc_error(layout))
+        };
+        OpArena { base, layout, stride: need.stride, n: need.n }
+    }
+
+    /// Lays this arena's block out anew for `need` if it is large and
+    /// aligned enough; false if not. The caller owns the arena, so nothing
+    /// points into it.
+    pub(crate) fn refit(&mut self, need: Need) -> bool {
+        let fits = need.stride * need.n <= self.layout.size() && need.align <= self.layout.align();
+        if fits {
+            (self.stride, self.n) = (need.stride, need.n);
         }
-        // SAFETY: the layout has a non-zero size.
-        let p = unsafe { alloc(layout) };
-        let base = NonNull::new(p).unwrap_or_else(|| handle_alloc_error(layout));
-        OpArena { base, layout, stride }
+        fits
     }
 
     /// Place `i`, for a value of layout `l`.
     pub(crate) fn place(&self, i: usize, l: Layout) -> NonNull<u8> {
         assert!(
-            i * self.stride < self.layout.size()
-                && l.size() <= self.stride
-                && l.align() <= self.layout.align(),
+            i < self.n && l.size() <= self.stride && l.align() <= self.layout.align(),
             "goro::select: op {i} does not fit its place"
         );
-        // SAFETY: in bounds of the block by the assertion (a zero-size
-        // arena never passes it).
+        // SAFETY: `i * stride + stride <= n * stride <= layout.size()`, so
+        // the place is inside the block; a zero-size arena has `n == 0` or
+        // `stride == 0`, and then no op of non-zero size passes the check.
         unsafe { self.base.add(i * self.stride) }
     }
 }

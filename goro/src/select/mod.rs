@@ -47,6 +47,7 @@
 //! reassign the operands (`rx = None`), `break`, `continue` or `return`.
 
 mod arena;
+mod cache;
 mod case;
 mod case_op;
 mod cases;

@@ -22,7 +22,8 @@
 //! selector aborts the signal; if it lost, the selected case is abandoned,
 //! which gives a received value back to its channel.
 
-use super::arena::OpArena;
+use super::arena::{Need, OpArena};
+use super::cache;
 use super::case::{CaseList, Kind};
 use super::order::Order;
 use super::snapshot;
@@ -131,10 +132,10 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
 
     /// Pass 3: queues every channel case under a fresh signal.
     fn enqueue_pass(&mut self, order: &Order, cx: &mut Context<'_>) -> Enqueued {
-        let signal = Signal::new(cx.waker());
+        let signal = cache::signal(cx.waker());
         let cases = &mut *self.cases;
         let arena = self.arena.get_or_insert_with(|| {
-            OpArena::new((0..cases.len()).map(|i| cases.case(i).op_layout()))
+            cache::arena(Need::of((0..cases.len()).map(|i| cases.case(i).op_layout())))
         });
         for i in order.iter() {
             let c = cases.case(i);
@@ -143,12 +144,13 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
             }
             if signal.try_abort() {
                 self.unregister_all(&signal, None);
+                cache::put_signal(signal);
                 return Enqueued::Retry;
             }
             break;
         }
         if let Some(k) = signal.selected() {
-            return Enqueued::Selected(self.dequeue_pass(&signal, k));
+            return Enqueued::Selected(self.dequeue_pass(signal, k));
         }
         self.signal = Some(signal);
         Enqueued::Parked
@@ -161,11 +163,11 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
     fn poll_parked(&mut self, cx: &mut Context<'_>) -> Poll<usize> {
         let signal = self.signal.take().expect("goro::select: parked without a signal");
         if let Some(k) = signal.selected() {
-            return Poll::Ready(self.dequeue_pass(&signal, k));
+            return Poll::Ready(self.dequeue_pass(signal, k));
         }
         signal.set_waker(cx.waker());
         if let Some(k) = signal.selected() {
-            return Poll::Ready(self.dequeue_pass(&signal, k));
+            return Poll::Ready(self.dequeue_pass(signal, k));
         }
         self.signal = Some(signal); // kept while user futures run: a panic drops us
         if let Some(i) = self.ready_future(cx) {
@@ -174,7 +176,7 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
             // that one completes and the future's output is dropped.
             signal.try_select(i);
             let k = signal.selected().expect("goro::select: a decided signal has a case");
-            return Poll::Ready(self.dequeue_pass(&signal, k));
+            return Poll::Ready(self.dequeue_pass(signal, k));
         }
         will_park(WaitReason::Select, self.at);
         Poll::Pending
@@ -195,10 +197,23 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
     /// Pass 5: unregisters every case but the selected one `k`, whose
     /// entry the counterpart that decided it already popped (or which is a
     /// future, never queued), and commits `k`.
-    fn dequeue_pass(&mut self, signal: &Arc<Signal>, k: usize) -> usize {
-        self.unregister_all(signal, Some(k));
+    fn dequeue_pass(&mut self, signal: Arc<Signal>, k: usize) -> usize {
+        self.unregister_all(&signal, Some(k));
+        cache::put_signal(signal);
         self.cases.case(k).commit();
         k
+    }
+
+    /// Gives up a parked select (its drop): aborts `signal` and removes
+    /// every case; if a counterpart decided case `k` first, `k`'s entry is
+    /// gone already (or `k` is a future) and its result is given back.
+    fn cancel(&mut self, signal: Arc<Signal>) {
+        let k = if signal.try_abort() { None } else { signal.selected() };
+        self.unregister_all(&signal, k);
+        if let Some(k) = k {
+            self.cases.case(k).abandon();
+        }
+        cache::put_signal(signal);
     }
 
     /// Removes every queued case of `signal` except `skip`.
@@ -251,17 +266,12 @@ impl<'a, L: CaseList<'a> + ?Sized> Future for Selector<'_, 'a, L> {
 
 impl<'a, L: CaseList<'a> + ?Sized> Drop for Selector<'_, 'a, L> {
     fn drop(&mut self) {
-        let Some(signal) = self.signal.take() else { return };
-        if signal.try_abort() {
-            self.unregister_all(&signal, None);
-            return;
+        if let Some(signal) = self.signal.take() {
+            self.cancel(signal);
         }
-        // A counterpart decided case `k` and popped its entry (or `k` is a
-        // future); the others are removed, then `k`'s result is given back.
-        let k = signal.selected();
-        self.unregister_all(&signal, k);
-        if let Some(k) = k {
-            self.cases.case(k).abandon();
+        // Nothing is queued any more: the arena goes back to the cache.
+        if let Some(arena) = self.arena.take() {
+            cache::put_arena(arena);
         }
     }
 }
