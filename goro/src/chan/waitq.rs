@@ -14,6 +14,7 @@
 use super::signal::{Signal, Slot};
 use crate::loom::Arc;
 use std::collections::VecDeque;
+use std::marker::PhantomData;
 use std::ptr::NonNull;
 
 /// Where an operation's done token lives.
@@ -88,36 +89,38 @@ impl<T> Op<T> {
     }
 }
 
-/// The pointer a queue holds to a waiting case's op.
-enum OpRef<T> {
-    /// A lone send or receive: the queue shares the op with its waiter.
-    Lone(Arc<Op<T>>),
-    /// A select case's op, in its select's arena. Valid while queued:
-    /// the case removes the entry under the channel lock before it frees
-    /// or reuses the op, unless a counterpart popped it and decided the
-    /// signal (then the counterpart's last access to the op precedes its
-    /// claim, and it wakes through its own reference to the signal).
-    Case(NonNull<Op<T>>),
-}
+/// Bit 0 of an entry's or a wake-up's pointer: set for a select case's op
+/// (entry) or a select's signal (wake-up), clear for a lone op's `Arc`. Ops
+/// and signals are word-aligned, so the bit is free; one tagged word keeps
+/// an entry at two words and a wake-up at one, as when both were `Arc`s
+/// (enums of the two cost the lone send and receive about 7 % of CPU).
+const CASE: usize = 1;
 
 /// One waiting case in a queue: its op and its index in the waiter's select.
 pub(crate) struct Entry<T> {
-    /// Token and slot.
-    op: OpRef<T>,
+    /// The op, [`CASE`]-tagged for a select case's. A lone op's entry owns
+    /// one count of its `Arc` (`Arc::into_raw`). A select case's op lives
+    /// in its select's arena, valid while queued: the select removes the
+    /// entry under the channel lock before it frees or reuses the op,
+    /// unless a counterpart popped it and decided the signal (then the
+    /// counterpart's last access to the op precedes its claim, and it
+    /// wakes through its own reference to the signal).
+    op: *const Op<T>,
     /// The index of this case in the waiter's select (0 for a plain op).
     case: usize,
 }
 
-// SAFETY: an entry is a shared reference to an `Op<T>` (an `Arc`, or a
-// pointer that the owning case keeps valid while queued, `OpRef::Case`),
-// used only under the channel lock; sending it to another thread moves
-// `T`s through the slot, as `Arc<Op<T>>: Send` would for `T: Send`.
+// SAFETY: an entry is a shared reference to an `Op<T>` (an `Arc` count, or
+// a pointer that the owning case keeps valid while queued), used only
+// under the channel lock; sending it to another thread moves `T`s through
+// the slot, as `Arc<Op<T>>: Send` would for `T: Send`.
 unsafe impl<T: Send> Send for Entry<T> {}
 
 impl<T> Entry<T> {
-    /// The entry of a lone send or receive (case 0).
+    /// The entry of a lone send or receive (case 0), owning `op`'s count.
+    #[inline]
     pub(crate) fn lone(op: Arc<Op<T>>) -> Self {
-        Entry { op: OpRef::Lone(op), case: 0 }
+        Entry { op: Arc::into_raw(op), case: 0 }
     }
 
     /// The entry of select case `case`, whose op the case owns.
@@ -125,21 +128,32 @@ impl<T> Entry<T> {
     /// # Safety
     ///
     /// `op` stays at its address and is not freed, moved or reused until
-    /// the entry is removed under the channel lock ([`WaitQueue::remove`]),
+    /// the entry is removed under the channel lock ([`WaitQueue::remove_op`]),
     /// or until its owner saw its signal decided for `case` with Acquire
     /// (a counterpart popped the entry first).
     pub(crate) unsafe fn case(op: &Op<T>, case: usize) -> Self {
-        Entry { op: OpRef::Case(NonNull::from(op)), case }
+        Entry { op: (op as *const Op<T>).map_addr(|a| a | CASE), case }
+    }
+
+    /// True for a select case's op.
+    #[inline]
+    fn is_case(&self) -> bool {
+        self.op.addr() & CASE != 0
+    }
+
+    /// The op's address, untagged.
+    #[inline]
+    fn ptr(&self) -> *const Op<T> {
+        self.op.map_addr(|a| a & !CASE)
     }
 
     /// The op.
+    #[inline]
     fn op(&self) -> &Op<T> {
-        match &self.op {
-            OpRef::Lone(op) => op,
-            // SAFETY: valid while queued (`OpRef::Case`); the entry is in a
-            // queue, or was just popped by this lock holder.
-            OpRef::Case(p) => unsafe { p.as_ref() },
-        }
+        // SAFETY: a lone op is kept alive by the count this entry owns; a
+        // select case's op is valid while queued (`Entry::op`), and the
+        // entry is in a queue or was just popped by this lock holder.
+        unsafe { &*self.ptr() }
     }
 
     /// True if this entry belongs to `signal`'s case `case`.
@@ -149,44 +163,97 @@ impl<T> Entry<T> {
 
     /// True if this entry points to `op`.
     fn is_op(&self, op: &Op<T>) -> bool {
-        std::ptr::eq(self.op(), op)
+        std::ptr::eq(self.ptr(), op)
     }
 
     /// Claims the signal for this case (the popper, under the lock); on
     /// success returns what wakes the waiter after unlocking, else the
     /// entry back. A select case's signal reference is taken before the
-    /// claim: once the claim lands, the case may free its op.
+    /// claim: once the claim lands, the select may free or reuse its op.
+    #[inline]
     fn try_select(self) -> Result<Woken<T>, Self> {
-        // SAFETY: we popped the entry under the lock and have not claimed.
-        let woken = unsafe { self.op().shared_signal() };
+        if self.is_case() {
+            return self.try_select_case();
+        }
         if !self.op().signal().try_select(self.case) {
             return Err(self);
         }
-        Ok(match (self.op, woken) {
-            (OpRef::Lone(op), _) => Woken(Wake::Lone(op)),
-            (OpRef::Case(_), Some(s)) => Woken(Wake::Case(s)),
-            (OpRef::Case(_), None) => unreachable!("goro::chan: a case's signal was taken"),
-        })
+        let op = std::mem::ManuallyDrop::new(self);
+        Ok(Woken { ptr: op.ptr().cast(), _op: PhantomData }) // its count moves over
+    }
+
+    /// [`Entry::try_select`] for a select case's op.
+    #[inline(never)]
+    fn try_select_case(self) -> Result<Woken<T>, Self> {
+        // SAFETY: popped by us under the lock, not yet claimed.
+        let signal = unsafe { self.op().shared_signal() }.expect("goro::chan: a case op shares");
+        if !self.op().signal().try_select(self.case) {
+            return Err(self);
+        }
+        let ptr = Arc::into_raw(signal).cast::<()>().map_addr(|a| a | CASE);
+        Ok(Woken { ptr, _op: PhantomData })
     }
 }
 
-/// A waiter a counterpart decided, to wake once the channel is unlocked.
-pub(crate) struct Woken<T>(Wake<T>);
-
-/// What keeps a decided waiter's signal alive until it is woken.
-enum Wake<T> {
-    /// A lone operation's op, whose signal is embedded.
-    Lone(Arc<Op<T>>),
-    /// A select's signal.
-    Case(Arc<Signal>),
+impl<T> Drop for Entry<T> {
+    fn drop(&mut self) {
+        if !self.is_case() {
+            // SAFETY: a lone entry owns one count of its op's `Arc` (`lone`).
+            unsafe { Arc::decrement_strong_count(self.ptr()) };
+        }
+    }
 }
 
+/// A waiter a counterpart decided, to wake once the channel is unlocked:
+/// a reference that keeps its signal alive until then. One tagged word:
+/// a lone op's `Arc<Op<T>>` (the signal embedded), or, [`CASE`]-tagged, a
+/// select's `Arc<Signal>`.
+pub(crate) struct Woken<T> {
+    /// The reference, from `Arc::into_raw`, tagged as above.
+    ptr: *const (),
+    /// Owns an `Arc<Op<T>>` when untagged.
+    _op: PhantomData<Arc<Op<T>>>,
+}
+
+// SAFETY: a `Woken` is an `Arc<Op<T>>` or an `Arc<Signal>`, which are
+// `Send` and `Sync` for `T: Send`.
+unsafe impl<T: Send> Send for Woken<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for Woken<T> {}
+
 impl<T> Woken<T> {
-    /// Wakes the waiter.
+    /// Wakes the waiter, releasing the reference.
+    #[inline]
     pub(crate) fn wake(self) {
-        match self.0 {
-            Wake::Lone(op) => op.signal().wake(),
-            Wake::Case(s) => s.wake(),
+        if self.ptr.addr() & CASE != 0 {
+            return self.wake_case();
+        }
+        let me = std::mem::ManuallyDrop::new(self);
+        // SAFETY: an untagged `Woken` owns an `Arc<Op<T>>` count.
+        let op = unsafe { Arc::from_raw(me.ptr.cast::<Op<T>>()) };
+        op.signal().wake();
+    }
+
+    /// [`Woken::wake`] for a select's signal.
+    #[inline(never)]
+    fn wake_case(self) {
+        let me = std::mem::ManuallyDrop::new(self);
+        // SAFETY: a tagged `Woken` owns an `Arc<Signal>` count (above).
+        let s = unsafe { Arc::from_raw(me.ptr.map_addr(|a| a & !CASE).cast::<Signal>()) };
+        s.wake();
+    }
+}
+
+impl<T> Drop for Woken<T> {
+    /// Releases the reference without waking (every path wakes a `Woken`;
+    /// this only keeps a dropped one from leaking).
+    fn drop(&mut self) {
+        if self.ptr.addr() & CASE != 0 {
+            // SAFETY: as in `wake`.
+            drop(unsafe { Arc::from_raw(self.ptr.map_addr(|a| a & !CASE).cast::<Signal>()) });
+        } else {
+            // SAFETY: as in `wake`.
+            drop(unsafe { Arc::from_raw(self.ptr.cast::<Op<T>>()) });
         }
     }
 }
@@ -233,6 +300,7 @@ impl<T> WaitQueue<T> {
 
     /// Hands `v` to the oldest live receiver; gives `v` back if there is none.
     /// On success returns the waiter to wake once the lock is released.
+    #[inline]
     pub(crate) fn offer(&mut self, mut v: T) -> Result<Woken<T>, T> {
         while let Some(e) = self.entries.pop_front() {
             // SAFETY: slot rule 2: we popped this entry and hold the
@@ -249,6 +317,7 @@ impl<T> WaitQueue<T> {
     }
 
     /// Takes the value of the oldest live sender, with the waiter to wake.
+    #[inline]
     pub(crate) fn take(&mut self) -> Option<(T, Woken<T>)> {
         while let Some(e) = self.entries.pop_front() {
             // SAFETY: slot rule 2: we popped this entry and hold the

@@ -8,14 +8,18 @@
 //!    `default` tries each under its own channel's lock, as crossbeam does
 //!    (the enqueue pass re-checks; see `chan/README.md`).
 //! 2. **default**: if nothing completed and there is a `default`, take it.
-//! 3. **enqueue**: make one [`Signal`] and register every channel case under
-//!    it. If a case turns out ready while registering, abort the signal and
-//!    start over at pass 1 — unless a counterpart decided the signal first.
+//! 3. **enqueue**: take one [`Signal`] and one [`OpArena`] (the thread's
+//!    cache, `cache.rs`, or fresh) and register every channel case under
+//!    the signal, its op in its place of the arena (`case_op.rs`). If a
+//!    case turns out ready while registering, abort the signal and start
+//!    over at pass 1 — unless a counterpart decided the signal first.
 //! 4. **park**: return `Pending`. A counterpart decides the signal and wakes
 //!    us, or a future case's waker does and we poll the futures, claiming the
 //!    signal ourselves for the first one ready.
 //! 5. **dequeue**: unregister every case but the selected one (whose entry
-//!    the counterpart that decided it already popped), then commit it.
+//!    the counterpart that decided it already popped), then commit it; the
+//!    signal goes back to the cache if nobody else holds it, the arena when
+//!    the selector drops (nothing points into it any more).
 //!
 //! Exactly one case completes because a channel case completes only through
 //! winning the signal's single CAS (see `chan/README.md`). Dropping the
