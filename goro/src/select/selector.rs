@@ -273,10 +273,15 @@ impl<'a, L: CaseList<'a> + ?Sized> Drop for Selector<'_, 'a, L> {
         if let Some(signal) = self.signal.take() {
             self.cancel(signal);
         }
-        // Nothing is queued any more: the arena goes back to the cache.
-        if let Some(arena) = self.arena.take() {
-            cache::put_arena(arena);
+        let Some(arena) = self.arena.take() else { return };
+        if std::thread::panicking() {
+            // A panic between two registrations may leave cases queued
+            // that this selector never recorded; they remove their entries
+            // when dropped, reading their ops: the block must outlive them.
+            std::mem::forget(arena);
+            return;
         }
+        cache::put_arena(arena); // nothing is queued any more
     }
 }
 
