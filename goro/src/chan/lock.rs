@@ -147,6 +147,7 @@ pub struct ChanGuard<'a> {
 
 #[cfg(not(loom))]
 impl Drop for ChanGuard<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.lock.0.unlock(); // this guard is the holder
     }
