@@ -126,6 +126,7 @@ impl<T> Chan<T> {
     }
 
     /// Sends if possible without waiting: Go's `chansend` fast paths.
+    #[inline]
     pub(crate) fn try_send(&self, v: T) -> SendNow<T> {
         let (now, wake) = self.with(|st| self.send_locked(st, v));
         wake_opt(wake);
@@ -134,6 +135,7 @@ impl<T> Chan<T> {
 
     /// [`Chan::try_send`] under a lock the caller holds (select's snapshot);
     /// the waiter to wake is returned, to wake after unlocking.
+    #[inline]
     pub(crate) fn try_send_held(
         &self,
         g: &mut ChanGuard<'_>,
@@ -162,6 +164,7 @@ impl<T> Chan<T> {
     }
 
     /// Receives if possible without waiting: Go's `chanrecv` fast paths.
+    #[inline]
     pub(crate) fn try_recv(&self) -> RecvNow<T> {
         let (now, wake) = self.with(|st| self.recv_locked(st));
         wake_opt(wake);
@@ -170,6 +173,7 @@ impl<T> Chan<T> {
 
     /// [`Chan::try_recv`] under a lock the caller holds (select's snapshot);
     /// the waiter to wake is returned, to wake after unlocking.
+    #[inline]
     pub(crate) fn try_recv_held(&self, g: &mut ChanGuard<'_>) -> (RecvNow<T>, Option<Arc<Op<T>>>) {
         self.state.with_guard(g, |st| self.recv_locked(st))
     }

@@ -195,7 +195,9 @@ impl<S> Locked<S> {
 
     /// Runs `f` on the state under `guard`, which must hold this lock.
     ///
-    /// Panics if `guard` is another channel's.
+    /// Panics if `guard` is another channel's. Inlined like [`Locked::with`]:
+    /// a select's poll pass runs the channels' inlined fast paths through it.
+    #[inline]
     pub(crate) fn with_guard<R>(
         &self,
         guard: &mut ChanGuard<'_>,
