@@ -149,7 +149,8 @@ impl<T> Chan<T> {
     #[inline]
     fn send_locked(&self, st: &mut State<T>, v: T) -> (SendNow<T>, Option<Arc<Op<T>>>) {
         self.users.sent();
-        if st.closed || st.no_receivers {
+        // `|`, not `||`: the two adjacent flags are tested with one load.
+        if st.closed | st.no_receivers {
             return (SendNow::Closed(v), None);
         }
         let v = match st.recvq.offer(v) {
