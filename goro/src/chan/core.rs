@@ -126,6 +126,7 @@ impl<T> Chan<T> {
     }
 
     /// Sends if possible without waiting: Go's `chansend` fast paths.
+    #[inline]
     pub(crate) fn try_send(&self, v: T) -> SendNow<T> {
         let (now, wake) = self.with(|st| self.send_locked(st, v));
         wake_opt(wake);
@@ -134,6 +135,7 @@ impl<T> Chan<T> {
 
     /// [`Chan::try_send`] under a lock the caller holds (select's snapshot);
     /// the waiter to wake is returned, to wake after unlocking.
+    #[inline]
     pub(crate) fn try_send_held(
         &self,
         g: &mut ChanGuard<'_>,
@@ -143,9 +145,12 @@ impl<T> Chan<T> {
     }
 
     /// The send step under the lock; returns the waiter to wake, if any.
+    /// Inlined: with an empty `recvq` it is a few loads and a `push_back`.
+    #[inline]
     fn send_locked(&self, st: &mut State<T>, v: T) -> (SendNow<T>, Option<Woken<T>>) {
         self.users.sent();
-        if st.closed || st.no_receivers {
+        // `|`, not `||`: the two adjacent flags are tested with one load.
+        if st.closed | st.no_receivers {
             return (SendNow::Closed(v), None);
         }
         let v = match st.recvq.offer(v) {
@@ -160,6 +165,7 @@ impl<T> Chan<T> {
     }
 
     /// Receives if possible without waiting: Go's `chanrecv` fast paths.
+    #[inline]
     pub(crate) fn try_recv(&self) -> RecvNow<T> {
         let (now, wake) = self.with(|st| self.recv_locked(st));
         wake_opt(wake);
@@ -168,17 +174,22 @@ impl<T> Chan<T> {
 
     /// [`Chan::try_recv`] under a lock the caller holds (select's snapshot);
     /// the waiter to wake is returned, to wake after unlocking.
+    #[inline]
     pub(crate) fn try_recv_held(&self, g: &mut ChanGuard<'_>) -> (RecvNow<T>, Option<Woken<T>>) {
         self.state.with_guard(g, |st| self.recv_locked(st))
     }
 
     /// The receive step under the lock; returns the waiter to wake, if any.
+    /// Inlined: with an empty `sendq` it is a `pop_front` and two tests.
+    #[inline]
     fn recv_locked(&self, st: &mut State<T>) -> (RecvNow<T>, Option<Woken<T>>) {
         self.users.received();
         if let Some(v) = st.buf.pop_front() {
             // A waiting sender's value moves into the freed place (Go's recv
-            // on a full buffered channel).
-            let wake = if st.buf.len() < self.cap { self.refill(st) } else { None };
+            // on a full buffered channel). Testing `sendq` first keeps the
+            // usual case, no sender waiting, free of the call.
+            let refill = !st.sendq.is_empty() && st.buf.len() < self.cap;
+            let wake = if refill { self.refill(st) } else { None };
             return (RecvNow::Value(v), wake);
         }
         if let Some((v, sig)) = st.sendq.take() {
@@ -188,6 +199,7 @@ impl<T> Chan<T> {
     }
 
     /// Moves the oldest waiting sender's value into the buffer.
+    #[inline(never)]
     fn refill(&self, st: &mut State<T>) -> Option<Woken<T>> {
         let (v, sig) = st.sendq.take()?;
         st.buf.push_back(v);
@@ -220,7 +232,9 @@ impl<T> Chan<T> {
         })
     }
 
-    /// Queues a fresh single-case waiter holding `value`.
+    /// Queues a fresh single-case waiter holding `value` (out of line: the
+    /// allocation is the slow path's).
+    #[inline(never)]
     fn wait_locked(&self, q: &mut WaitQueue<T>, value: Option<T>, waker: &Waker) -> Waiter<T> {
         let op = Op::new(Token::Own(Signal::inline(waker)), value);
         q.push(Entry::lone(op.clone()));
@@ -371,6 +385,7 @@ impl<T> Chan<T> {
 pub(crate) type Waiter<T> = Arc<Op<T>>;
 
 /// Wakes the waiter of `op` if there is one.
+#[inline]
 fn wake_opt<T>(op: Option<Woken<T>>) {
     if let Some(op) = op {
         op.wake();

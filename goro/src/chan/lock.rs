@@ -147,6 +147,7 @@ pub struct ChanGuard<'a> {
 
 #[cfg(not(loom))]
 impl Drop for ChanGuard<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.lock.0.unlock(); // this guard is the holder
     }
@@ -194,7 +195,9 @@ impl<S> Locked<S> {
 
     /// Runs `f` on the state under `guard`, which must hold this lock.
     ///
-    /// Panics if `guard` is another channel's.
+    /// Panics if `guard` is another channel's. Inlined like [`Locked::with`]:
+    /// a select's poll pass runs the channels' inlined fast paths through it.
+    #[inline]
     pub(crate) fn with_guard<R>(
         &self,
         guard: &mut ChanGuard<'_>,

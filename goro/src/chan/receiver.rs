@@ -149,7 +149,10 @@ impl<T> fmt::Debug for Receiver<T> {
 }
 
 /// Polls a (possibly queued) receive: the shared step of [`Recv`] and the
-/// `Stream` impl.
+/// `Stream` impl. Inlined: a receive that need not wait is this, the
+/// budget and [`Chan::recv_or_wait`]'s locked fast path; waiting is out of
+/// line.
+#[inline]
 fn poll_recv<T>(
     chan: &Chan<T>,
     wait: &mut Option<Waiter<T>>,
@@ -157,31 +160,52 @@ fn poll_recv<T>(
     at: &'static Location<'static>,
 ) -> Poll<Option<T>> {
     if let Some(w) = wait {
-        if w.signal().selected().is_none() {
-            w.signal().set_waker(cx.waker());
-            if w.signal().selected().is_none() {
-                will_park_on(WaitReason::ChanReceive, at, chan.recv_wait());
-                return Poll::Pending;
-            }
+        let r = poll_queued(chan, w, cx, at);
+        if r.is_ready() {
+            *wait = None;
         }
-        // SAFETY: slot rule 3a: the signal was seen decided (Acquire).
-        let v = unsafe { w.slot.take() };
-        *wait = None;
-        return Poll::Ready(v);
+        return r;
     }
     std::task::ready!(crate::runtime::current::poll_budget(cx)); // yields every so often
     match chan.recv_or_wait(cx.waker()) {
         Ok(RecvNow::Value(v)) => Poll::Ready(Some(v)),
         Ok(RecvNow::Closed | RecvNow::Empty) => Poll::Ready(None),
-        Err(w) => {
-            *wait = Some(w);
-            will_park_on(WaitReason::ChanReceive, at, chan.recv_wait());
-            Poll::Pending
-        }
+        Err(w) => queued(chan, wait, w, at),
     }
 }
 
+/// Keeps the waiter a receive just queued, and says why it parks.
+#[inline(never)]
+fn queued<T>(
+    chan: &Chan<T>,
+    wait: &mut Option<Waiter<T>>,
+    w: Waiter<T>,
+    at: &'static Location<'static>,
+) -> Poll<Option<T>> {
+    *wait = Some(w);
+    will_park_on(WaitReason::ChanReceive, at, chan.recv_wait());
+    Poll::Pending
+}
+
+/// Polls a receive whose waiter `w` is queued: its value once decided
+/// (then the caller drops `w`).
+#[inline(never)]
+fn poll_queued<T>(
+    chan: &Chan<T>,
+    w: &Waiter<T>,
+    cx: &mut Context<'_>,
+    at: &'static Location<'static>,
+) -> Poll<Option<T>> {
+    if !w.signal().decided_or_wake(cx.waker()) {
+        will_park_on(WaitReason::ChanReceive, at, chan.recv_wait());
+        return Poll::Pending;
+    }
+    // SAFETY: slot rule 3a: the signal was seen decided (Acquire).
+    Poll::Ready(unsafe { w.slot.take() })
+}
+
 /// Gives up a queued receive; a value that already arrived goes back.
+#[inline(never)]
 fn abandon<T>(chan: &Chan<T>, w: Waiter<T>) {
     if w.signal().try_abort() {
         chan.unregister_recv(w.signal(), 0);
@@ -205,6 +229,14 @@ pub struct Recv<'a, T> {
 }
 
 impl<T> Recv<'_, T> {
+    /// Gives up the queued waiter of a dropped receive.
+    #[inline(never)]
+    fn drop_queued(&mut self) {
+        if let Some(w) = self.wait.take() {
+            abandon(self.chan, w);
+        }
+    }
+
     /// Gives up after a timeout, keeping a value that raced in.
     fn cancel(&mut self) -> Result<T, RecvTimeoutError> {
         let Some(w) = self.wait.take() else { return Err(RecvTimeoutError::Timeout) };
@@ -220,6 +252,7 @@ impl<T> Recv<'_, T> {
 impl<T> Future for Recv<'_, T> {
     type Output = Option<T>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = &mut *self;
         poll_recv(this.chan, &mut this.wait, cx, this.at)
@@ -227,9 +260,12 @@ impl<T> Future for Recv<'_, T> {
 }
 
 impl<T> Drop for Recv<'_, T> {
+    #[inline]
     fn drop(&mut self) {
-        if let Some(w) = self.wait.take() {
-            abandon(self.chan, w);
+        // Tested, not taken: a receive that completed (the usual case)
+        // then costs one test, with no store.
+        if self.wait.is_some() {
+            self.drop_queued();
         }
     }
 }

@@ -188,43 +188,69 @@ impl<T> Send<'_, T> {
     }
 }
 
+impl<T> Send<'_, T> {
+    /// Polls a send whose waiter `w` is queued: its outcome once decided
+    /// (then the caller drops `w`).
+    #[inline(never)]
+    fn poll_queued(&self, w: &Waiter<T>, cx: &Context<'_>) -> Poll<Result<(), SendError<T>>> {
+        if !w.signal().decided_or_wake(cx.waker()) {
+            will_park_on(WaitReason::ChanSend, self.at, self.chan.send_wait());
+            return Poll::Pending;
+        }
+        Poll::Ready(Self::outcome(w))
+    }
+
+    /// Keeps the waiter a send just queued, and says why it parks.
+    #[inline(never)]
+    fn queued(&mut self, w: Waiter<T>) -> Poll<Result<(), SendError<T>>> {
+        self.wait = Some(w);
+        will_park_on(WaitReason::ChanSend, self.at, self.chan.send_wait());
+        Poll::Pending
+    }
+
+    /// Gives up the queued waiter of a dropped send: aborted, or it
+    /// happened.
+    #[inline(never)]
+    fn drop_queued(&mut self) {
+        let Some(w) = self.wait.take() else { return };
+        if w.signal().try_abort() {
+            self.chan.unregister_send(w.signal(), 0);
+        }
+    }
+}
+
 impl<T> Future for Send<'_, T> {
     type Output = Result<(), SendError<T>>;
 
+    // Inlined: a send that need not wait is this, the budget and
+    // `Chan::send_or_wait`'s locked fast path; waiting is out of line.
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         if let Some(w) = &this.wait {
-            if w.signal().selected().is_none() {
-                w.signal().set_waker(cx.waker());
-                if w.signal().selected().is_none() {
-                    will_park_on(WaitReason::ChanSend, this.at, this.chan.send_wait());
-                    return Poll::Pending;
-                }
+            let r = this.poll_queued(w, cx);
+            if r.is_ready() {
+                this.wait = None;
             }
-            let r = Self::outcome(w);
-            this.wait = None;
-            return Poll::Ready(r);
+            return r;
         }
         std::task::ready!(crate::runtime::current::poll_budget(cx)); // yields every so often
         let v = this.value.take().expect("goro::chan: send polled after completion");
         match this.chan.send_or_wait(v, cx.waker()) {
             Ok(SendNow::Sent) => Poll::Ready(Ok(())),
             Ok(SendNow::Closed(v) | SendNow::Full(v)) => Poll::Ready(Err(SendError(v))),
-            Err(w) => {
-                this.wait = Some(w);
-                will_park_on(WaitReason::ChanSend, this.at, this.chan.send_wait());
-                Poll::Pending
-            }
+            Err(w) => this.queued(w),
         }
     }
 }
 
 impl<T> Drop for Send<'_, T> {
+    #[inline]
     fn drop(&mut self) {
-        if let Some(w) = self.wait.take() {
-            if w.signal().try_abort() {
-                self.chan.unregister_send(w.signal(), 0);
-            }
+        // Tested, not taken: a send that completed (the usual case) then
+        // costs one test, with no store.
+        if self.wait.is_some() {
+            self.drop_queued();
         }
     }
 }

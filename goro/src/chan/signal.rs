@@ -106,6 +106,18 @@ impl Signal {
         drop(stale); // a waker's drop runs outside the lock
     }
 
+    /// True once decided; otherwise makes the next wake-up go to `waker`
+    /// and checks again, so a decision made meanwhile is not missed (a
+    /// queued lone send's or receive's re-poll).
+    #[inline]
+    pub(crate) fn decided_or_wake(&self, waker: &Waker) -> bool {
+        if self.selected().is_some() {
+            return true;
+        }
+        self.set_waker(waker);
+        self.selected().is_some()
+    }
+
     /// Wakes the waiter; called once by whoever won [`Signal::try_select`].
     pub(crate) fn wake(&self) {
         let w = self.waker.with(Option::take);

@@ -271,6 +271,7 @@ impl<T> WaitQueue<T> {
     }
 
     /// True if no entry is queued (stale ones included).
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -300,8 +301,18 @@ impl<T> WaitQueue<T> {
 
     /// Hands `v` to the oldest live receiver; gives `v` back if there is none.
     /// On success returns the waiter to wake once the lock is released.
+    /// Inlined for the uncontended send, which finds the queue empty.
     #[inline]
-    pub(crate) fn offer(&mut self, mut v: T) -> Result<Woken<T>, T> {
+    pub(crate) fn offer(&mut self, v: T) -> Result<Woken<T>, T> {
+        if self.entries.is_empty() {
+            return Err(v);
+        }
+        self.offer_queued(v)
+    }
+
+    /// [`WaitQueue::offer`] once some entry is queued.
+    #[inline(never)]
+    fn offer_queued(&mut self, mut v: T) -> Result<Woken<T>, T> {
         while let Some(e) = self.entries.pop_front() {
             // SAFETY: slot rule 2: we popped this entry and hold the
             // channel lock (`&mut self` is the locked state's queue).
@@ -317,8 +328,18 @@ impl<T> WaitQueue<T> {
     }
 
     /// Takes the value of the oldest live sender, with the waiter to wake.
+    /// Inlined for the uncontended receive, which finds the queue empty.
     #[inline]
     pub(crate) fn take(&mut self) -> Option<(T, Woken<T>)> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        self.take_queued()
+    }
+
+    /// [`WaitQueue::take`] once some entry is queued.
+    #[inline(never)]
+    fn take_queued(&mut self) -> Option<(T, Woken<T>)> {
         while let Some(e) = self.entries.pop_front() {
             // SAFETY: slot rule 2: we popped this entry and hold the
             // channel lock (`&mut self` is the locked state's queue).

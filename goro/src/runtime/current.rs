@@ -45,15 +45,18 @@ thread_local! {
     static GOSCHED: Cell<bool> = const { Cell::new(false) };
     /// Operations the goroutine being polled may still complete without
     /// yielding (see [`poll_budget`]); `UNLIMITED` off goroutines.
-    static BUDGET: Cell<u32> = const { Cell::new(UNLIMITED) };
+    static BUDGET: Cell<u64> = const { Cell::new(UNLIMITED) };
 }
 
 /// Operations a goroutine may complete in one poll without waiting before
 /// a channel operation makes it yield (tokio's coop budget; Go preempts a
 /// goroutine that runs 10 ms instead).
-pub(crate) const BUDGET_PER_POLL: u32 = 128;
-/// The budget of code that is not a goroutine's poll: never exhausted.
-const UNLIMITED: u32 = u32::MAX;
+pub(crate) const BUDGET_PER_POLL: u64 = 128;
+/// The budget of code that is not a goroutine's poll. It is spent like any
+/// other, one per operation, but 2^64 operations never come: so it is never
+/// exhausted, and `poll_budget` needs no test for it (two instructions less
+/// on every channel operation).
+const UNLIMITED: u64 = u64::MAX;
 
 /// Spends one unit of the running goroutine's budget, for an operation
 /// that is about to complete without waiting. When the budget is spent,
@@ -64,7 +67,6 @@ const UNLIMITED: u32 = u32::MAX;
 #[inline]
 pub(crate) fn poll_budget(cx: &mut Context<'_>) -> Poll<()> {
     BUDGET.with(|b| match b.get() {
-        UNLIMITED => Poll::Ready(()),
         0 => {
             cx.waker().wake_by_ref();
             Poll::Pending
@@ -159,7 +161,7 @@ pub(crate) fn with_worker<R>(f: impl FnOnce(&Worker) -> R) -> Option<R> {
 #[inline]
 pub(crate) fn as_goroutine<R>(meta: &Meta, f: impl FnOnce() -> R) -> R {
     /// Restores the previous goroutine and budget on drop (also on unwind).
-    struct Back(Polled, u32);
+    struct Back(Polled, u64);
     impl Drop for Back {
         fn drop(&mut self) {
             GOROUTINE.with(|g| g.set(self.0));

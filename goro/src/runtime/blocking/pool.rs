@@ -98,7 +98,7 @@ impl Pool {
                 self.queued.store(inner.queue.len(), Ordering::Relaxed);
                 drop(inner);
                 self.in_flight.fetch_add(1, Ordering::Relaxed);
-                job.run();
+                job.run(None);
                 self.in_flight.fetch_sub(1, Ordering::Relaxed);
                 inner = self.lock();
                 continue;

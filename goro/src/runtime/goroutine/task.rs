@@ -41,10 +41,11 @@ use super::registry::{Registered, Status};
 #[cfg(feature = "diagnostics")]
 use super::state::NOTIFIED;
 use super::state::{State, ABORTED, DETACHED, DONE, RUNNING, SCHEDULED};
+use super::WaitReason;
 use crate::loom::atomic::AtomicU8;
 use crate::loom::UnsafeCell;
 use crate::runtime::current;
-use crate::runtime::scheduler::{Shared, Spawn};
+use crate::runtime::scheduler::{Processor, Shared, Spawn};
 use std::any::Any;
 use std::future::Future;
 use std::mem::ManuallyDrop;
@@ -70,7 +71,11 @@ pub(crate) enum Kind {
 pub(crate) trait Runnable: Counted + Send + Sync + 'static {
     /// Polls it once (the caller dequeued it); true if it was woken during
     /// the poll and must be queued again.
-    fn run_once(&self) -> bool;
+    ///
+    /// `on` is the processor that runs it, told of the poll's start with
+    /// this goroutine's id (the blocking monitor's culprit): here, where
+    /// the header sits at a known offset, not through a virtual call.
+    fn run_once(&self, on: Option<&Processor>) -> bool;
     /// Its header.
     fn header(&self) -> &Header;
 }
@@ -78,23 +83,23 @@ pub(crate) trait Runnable: Counted + Send + Sync + 'static {
 impl TaskRef<dyn Runnable> {
     /// Polls the goroutine once, consuming the queue's reference (or handing
     /// it back to a run queue).
-    pub(crate) fn run(self) {
-        if self.run_once() {
+    pub(crate) fn run(self, on: Option<&Processor>) {
+        if self.run_once(on) {
             let how = if current::take_gosched() { Spawn::Gosched } else { Spawn::Yield };
             schedule(self, how);
         }
-    }
-
-    /// Its goroutine id.
-    pub(crate) fn id(&self) -> u64 {
-        self.header().meta.id
     }
 }
 
 /// The join handle's view of a task with output `T`.
 pub(crate) trait Join<T>: Counted + Send + Sync {
-    /// Takes the output if done, else registers `cx`'s waker.
-    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+    /// Takes the output if done, else registers `cx`'s waker and records
+    /// the joiner's park at `at` (diagnostics).
+    fn poll_join(
+        &self,
+        cx: &mut Context<'_>,
+        at: &'static std::panic::Location<'static>,
+    ) -> Poll<Result<T, JoinError>>;
     /// The handle is gone: dispose of the output when it comes.
     fn detach(&self);
     /// Requests cancellation.
@@ -234,6 +239,19 @@ impl<F: Future> Task<F> {
     #[inline]
     fn join_slot(&self) -> Slot<'_> {
         Slot::new(&self.hot.join_waker, &self.header.join_waker)
+    }
+
+    /// The goroutine polling our handle parks, at `at`, until we finish.
+    /// Out of line: inlined, its registers cost `poll_join`'s ready path
+    /// (every join's) about ten saves and restores.
+    #[inline(never)]
+    fn joiner_parks(&self, at: &'static std::panic::Location<'static>) {
+        let meta = &self.header.meta;
+        let (reason, on) = match meta.kind() {
+            Kind::Goroutine => (WaitReason::JoinHandle, crate::debug::hold::joining(meta.id)),
+            Kind::Blocking => (WaitReason::Blocking, Default::default()),
+        };
+        current::will_park_on(reason, at, on);
     }
 }
 
@@ -486,7 +504,10 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    fn run_once(&self) -> bool {
+    fn run_once(&self, on: Option<&Processor>) -> bool {
+        if let Some(p) = on {
+            p.begin_poll(self.header.meta.id); // the caller ends it, also on unwind
+        }
         let Some(bits) = self.state().start_run() else { return false };
         let meta = &self.header.meta;
         if bits & ABORTED != 0 {
@@ -531,10 +552,15 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+    fn poll_join(
+        &self,
+        cx: &mut Context<'_>,
+        at: &'static std::panic::Location<'static>,
+    ) -> Poll<Result<F::Output, JoinError>> {
         if self.state().load() & DONE == 0 {
             self.join_slot().register(cx.waker());
             if self.state().load() & DONE == 0 {
+                self.joiner_parks(at);
                 return Poll::Pending;
             }
         }

@@ -12,6 +12,7 @@ mod runnext;
 mod shared;
 mod worker;
 
+pub(crate) use processor::Processor;
 pub(crate) use shared::{insert_timer, Config, Shared, Spawn};
 #[allow(unused_imports)] // read by the diagnostics area (issue 5)
 pub(crate) use shared::{runtimes, Counters};

@@ -201,6 +201,7 @@ impl Processor {
     }
 
     /// A poll of goroutine `g` starts (owner).
+    #[inline]
     pub(crate) fn begin_poll(&self, #[allow(unused_variables)] g: u64) {
         #[cfg(feature = "diagnostics")] // diagnostics (issue 5): culprit lookup
         self.running.store(g, Ordering::Relaxed); // read only while the tick below is odd

@@ -67,7 +67,7 @@ fn rescue(shared: Arc<Shared>) {
                 // The poll is caught inside `run`; this guards the thread
                 // against a panicking waker or destructor around it.
                 Some(g) => {
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.run()));
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.run(None)));
                 }
                 None => std::thread::park_timeout(NAP),
             }

@@ -296,11 +296,12 @@ impl Worker {
             self.shared.notify_one(); // we were the last searcher: hand the baton on
         }
         let p = self.processor();
-        p.begin_poll(if cfg!(feature = "diagnostics") { g.id() } else { 0 });
         self.in_poll.set(true);
         // The poll itself is caught inside `run`; this only guards the worker
-        // against a panicking waker or destructor around it.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.run()));
+        // against a panicking waker or destructor around it. `run` begins
+        // the processor's poll first thing (`Processor::begin_poll`); we end
+        // it whatever happened.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.run(Some(p))));
         self.in_poll.set(false);
         p.end_poll();
     }
