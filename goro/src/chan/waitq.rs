@@ -105,7 +105,9 @@ pub(crate) struct Entry<T> {
     /// unless a counterpart popped it and decided the signal (then the
     /// counterpart's last access to the op precedes its claim, and it
     /// wakes through its own reference to the signal).
-    op: *const Op<T>,
+    /// Non-null, so that `Option<Entry<T>>` (a queue's `pop_front`) needs
+    /// no extra word.
+    op: NonNull<Op<T>>,
     /// The index of this case in the waiter's select (0 for a plain op).
     case: usize,
 }
@@ -120,7 +122,9 @@ impl<T> Entry<T> {
     /// The entry of a lone send or receive (case 0), owning `op`'s count.
     #[inline]
     pub(crate) fn lone(op: Arc<Op<T>>) -> Self {
-        Entry { op: Arc::into_raw(op), case: 0 }
+        let p = NonNull::from(&*op);
+        let _ = Arc::into_raw(op); // the entry owns this count
+        Entry { op: p, case: 0 }
     }
 
     /// The entry of select case `case`, whose op the case owns.
@@ -132,19 +136,19 @@ impl<T> Entry<T> {
     /// or until its owner saw its signal decided for `case` with Acquire
     /// (a counterpart popped the entry first).
     pub(crate) unsafe fn case(op: &Op<T>, case: usize) -> Self {
-        Entry { op: (op as *const Op<T>).map_addr(|a| a | CASE), case }
+        Entry { op: NonNull::from(op).map_addr(|a| a | CASE), case }
     }
 
     /// True for a select case's op.
     #[inline]
     fn is_case(&self) -> bool {
-        self.op.addr() & CASE != 0
+        self.op.addr().get() & CASE != 0
     }
 
     /// The op's address, untagged.
     #[inline]
     fn ptr(&self) -> *const Op<T> {
-        self.op.map_addr(|a| a & !CASE)
+        self.op.as_ptr().map_addr(|a| a & !CASE).cast_const()
     }
 
     /// The op.
@@ -179,7 +183,7 @@ impl<T> Entry<T> {
             return Err(self);
         }
         let op = std::mem::ManuallyDrop::new(self);
-        Ok(Woken { ptr: op.ptr().cast(), _op: PhantomData }) // its count moves over
+        Ok(Woken { ptr: NonNull::from(op.op()).cast(), _op: PhantomData }) // its count moves over
     }
 
     /// [`Entry::try_select`] for a select case's op.
@@ -190,7 +194,8 @@ impl<T> Entry<T> {
         if !self.op().signal().try_select(self.case) {
             return Err(self);
         }
-        let ptr = Arc::into_raw(signal).cast::<()>().map_addr(|a| a | CASE);
+        let ptr = NonNull::from(&*signal).cast::<()>().map_addr(|a| a | CASE);
+        let _ = Arc::into_raw(signal); // its count moves into the `Woken`
         Ok(Woken { ptr, _op: PhantomData })
     }
 }
@@ -209,8 +214,9 @@ impl<T> Drop for Entry<T> {
 /// a lone op's `Arc<Op<T>>` (the signal embedded), or, [`CASE`]-tagged, a
 /// select's `Arc<Signal>`.
 pub(crate) struct Woken<T> {
-    /// The reference, from `Arc::into_raw`, tagged as above.
-    ptr: *const (),
+    /// The reference, from `Arc::into_raw`, tagged as above (non-null,
+    /// so that `Option<Woken<T>>` is one word, as `Option<Arc<_>>` was).
+    ptr: NonNull<()>,
     /// Owns an `Arc<Op<T>>` when untagged.
     _op: PhantomData<Arc<Op<T>>>,
 }
@@ -225,13 +231,18 @@ impl<T> Woken<T> {
     /// Wakes the waiter, releasing the reference.
     #[inline]
     pub(crate) fn wake(self) {
-        if self.ptr.addr() & CASE != 0 {
+        if self.ptr.addr().get() & CASE != 0 {
             return self.wake_case();
         }
         let me = std::mem::ManuallyDrop::new(self);
         // SAFETY: an untagged `Woken` owns an `Arc<Op<T>>` count.
-        let op = unsafe { Arc::from_raw(me.ptr.cast::<Op<T>>()) };
+        let op = unsafe { Arc::from_raw(me.ptr.as_ptr().cast::<Op<T>>()) };
         op.signal().wake();
+    }
+
+    /// The reference's address without its tag.
+    fn untagged(&self) -> *const () {
+        self.ptr.as_ptr().map_addr(|a| a & !CASE)
     }
 
     /// [`Woken::wake`] for a select's signal.
@@ -239,7 +250,7 @@ impl<T> Woken<T> {
     fn wake_case(self) {
         let me = std::mem::ManuallyDrop::new(self);
         // SAFETY: a tagged `Woken` owns an `Arc<Signal>` count (above).
-        let s = unsafe { Arc::from_raw(me.ptr.map_addr(|a| a & !CASE).cast::<Signal>()) };
+        let s = unsafe { Arc::from_raw(me.untagged().cast::<Signal>()) };
         s.wake();
     }
 }
@@ -248,12 +259,12 @@ impl<T> Drop for Woken<T> {
     /// Releases the reference without waking (every path wakes a `Woken`;
     /// this only keeps a dropped one from leaking).
     fn drop(&mut self) {
-        if self.ptr.addr() & CASE != 0 {
+        if self.ptr.addr().get() & CASE != 0 {
             // SAFETY: as in `wake`.
-            drop(unsafe { Arc::from_raw(self.ptr.map_addr(|a| a & !CASE).cast::<Signal>()) });
+            drop(unsafe { Arc::from_raw(self.untagged().cast::<Signal>()) });
         } else {
             // SAFETY: as in `wake`.
-            drop(unsafe { Arc::from_raw(self.ptr.cast::<Op<T>>()) });
+            drop(unsafe { Arc::from_raw(self.ptr.as_ptr().cast::<Op<T>>()) });
         }
     }
 }
