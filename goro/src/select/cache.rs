@@ -19,7 +19,13 @@
 //! cached signal has no waker (`Signal::disarm`), so the cache keeps no
 //! goroutine alive.
 //!
-//! Under loom the cache is off: models allocate afresh, as they did.
+//! Under loom the thread-local cache is off: models allocate afresh, as
+//! they did. The reuse rule itself, [`reusable`] then [`rearmed`], is what
+//! the real cache runs around its thread-local slot, and what the model
+//! `loom_cached_signal_not_woken_by_stale_counterpart`
+//! (`select/loom_tests.rs`) runs against a counterpart that still holds
+//! its reference. loom's `Arc::strong_count` synchronises like an Acquire
+//! load, so the model checks the count test, not the fence after it.
 
 use super::arena::{Need, OpArena};
 use crate::chan::Signal;
@@ -93,7 +99,13 @@ mod imp {
 
 /// An undecided signal waking `waker`: the cached one, or a new one.
 pub(crate) fn signal(waker: &Waker) -> Arc<Signal> {
-    match imp::take_signal() {
+    rearmed(imp::take_signal(), waker)
+}
+
+/// `cached`, made undecided and waking `waker`, or a new signal if none:
+/// the take half of the reuse rule, which the loom model runs as is.
+pub(super) fn rearmed(cached: Option<Arc<Signal>>, waker: &Waker) -> Arc<Signal> {
+    match cached {
         Some(s) => {
             s.rearm(waker);
             s
@@ -105,14 +117,22 @@ pub(crate) fn signal(waker: &Waker) -> Arc<Signal> {
 /// Gives a select's signal back once it is done with it: cached if no one
 /// else references it, else dropped (the last holder frees it).
 pub(crate) fn put_signal(s: Arc<Signal>) {
+    if let Some(s) = reusable(s) {
+        imp::put_signal(s);
+    }
+}
+
+/// The reuse rule (module docs): `s`, disarmed, if nobody else references
+/// it; else `None`, `s` dropped. Run as is by the loom model.
+pub(super) fn reusable(s: Arc<Signal>) -> Option<Arc<Signal>> {
     if Arc::strong_count(&s) != 1 {
-        return;
+        return None;
     }
     // Acquire: pairs with the Release decrement of each other holder that
     // dropped its reference, so its accesses happen before our reuse.
     crate::loom::atomic::fence(crate::loom::atomic::Ordering::Acquire);
     s.disarm();
-    imp::put_signal(s);
+    Some(s)
 }
 
 /// An arena for `need`: the cached one if it fits, else a new one.
