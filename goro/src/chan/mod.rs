@@ -40,4 +40,7 @@ pub use make::{chan, never, unbounded};
 pub use receiver::{IntoIter, Iter, Receiver, Recv};
 pub use sender::{Send, Sender};
 pub use signal::Signal;
+/// The queue and its entries, for the select cache's loom model.
+#[cfg(all(loom, test))]
+pub(crate) use waitq::{Entry, WaitQueue};
 pub(crate) use waitq::{Op, Woken};

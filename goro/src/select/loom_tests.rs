@@ -1,4 +1,5 @@
-//! loom models of select's commit protocol: exactly one case completes.
+//! loom models of select's commit protocol (exactly one case completes)
+//! and of its cache's signal reuse rule (`cache.rs`: no stale wake-up).
 
 use crate::chan::{chan, park};
 use crate::loom::thread;
@@ -141,5 +142,75 @@ fn loom_select_send_case_decided_by_close_or_receiver() {
             Ok(()) => assert_eq!(got, Some(7)),
             Err(e) => assert_eq!((e.0, got), (7, None)),
         }
+    });
+}
+
+/// Counts the wake-ups of one waker.
+struct Count(crate::loom::atomic::AtomicUsize);
+
+impl Count {
+    /// How many times the waker was woken.
+    fn get(&self) -> usize {
+        self.0.load(crate::loom::atomic::Ordering::Relaxed) // read after a join
+    }
+}
+
+impl std::task::Wake for Count {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.0.fetch_add(1, crate::loom::atomic::Ordering::Relaxed); // read after a join
+    }
+}
+
+/// A waker and its count.
+fn counting_waker() -> (std::sync::Arc<Count>, std::task::Waker) {
+    let count = std::sync::Arc::new(Count(crate::loom::atomic::AtomicUsize::new(0)));
+    (count.clone(), std::task::Waker::from(count))
+}
+
+/// The select cache's reuse rule (`select/cache.rs`) against a
+/// counterpart that still holds its reference: a select's receive case is
+/// queued; a sender pops it, takes its own reference, claims and wakes
+/// through it (`WaitQueue::offer`, `Woken::wake`), while the select aborts,
+/// unregisters, and runs the cache's reuse path (`reusable`, then
+/// `rearmed` with a new waker), as a next wait on this thread would. The
+/// rearmed signal's waker is never woken by the stale counterpart, and
+/// it still holds that waker afterwards; the first waker is woken exactly
+/// when the sender decided.
+#[test]
+fn loom_cached_signal_not_woken_by_stale_counterpart() {
+    use crate::chan::{Entry, Op, WaitQueue, Woken};
+    use crate::loom::{Arc, Mutex};
+    use crate::select::cache;
+    loom::model(|| {
+        let (first, w1) = counting_waker();
+        let (second, w2) = counting_waker();
+        let signal = cache::rearmed(None, &w1);
+        let op = Box::new(Op::<u32>::for_case(&signal, None));
+        let queue = Arc::new(Mutex::new(WaitQueue::new()));
+        // SAFETY: `op` stays boxed, unmoved, until it is removed under the
+        // queue's lock below, or this thread saw case 0 decided.
+        queue.lock().unwrap().push(unsafe { Entry::case(&op, 0) });
+        let q = queue.clone();
+        let sender = thread::spawn(move || {
+            let woken = q.lock().unwrap().offer(7);
+            woken.map(Woken::wake).is_ok()
+        });
+        let decided = !signal.try_abort();
+        queue.lock().unwrap().remove_op(&op);
+        // SAFETY: slot rule 3a (`chan/signal.rs`): the failed abort saw the
+        // sender's claim with Acquire.
+        let got = if decided { unsafe { op.slot.take() } } else { None };
+        drop(op);
+        let again = cache::rearmed(cache::reusable(signal), &w2);
+        let sent = sender.join().unwrap();
+        assert_eq!((sent, got), (decided, decided.then_some(7)));
+        assert_eq!(second.get(), 0, "a stale counterpart woke the rearmed signal");
+        assert_eq!(first.get(), usize::from(decided), "the decider wakes the first wait");
+        again.wake();
+        assert_eq!(second.get(), 1, "the rearmed signal lost its waker");
     });
 }
