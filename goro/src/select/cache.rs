@@ -21,10 +21,9 @@
 //!
 //! Under loom the thread-local cache is off: models allocate afresh, as
 //! they did. The reuse rule itself, [`reusable`] then [`rearmed`], is what
-//! the real cache runs around its thread-local slot, and what the model
-//! `loom_cached_signal_not_woken_by_stale_counterpart`
-//! (`select/loom_tests.rs`) runs against a counterpart that still holds
-//! its reference. loom's `Arc::strong_count` synchronises like an Acquire
+//! the real cache runs around its thread-local slot, and what the models
+//! `loom_cached_signal_*` (`select/loom_tests.rs`) run against
+//! counterparts that may still hold their references. loom's `Arc::strong_count` synchronises like an Acquire
 //! load, so the model checks the count test, not the fence after it.
 
 use super::arena::{Need, OpArena};

@@ -171,46 +171,76 @@ fn counting_waker() -> (std::sync::Arc<Count>, std::task::Waker) {
     (count.clone(), std::task::Waker::from(count))
 }
 
-/// The select cache's reuse rule (`select/cache.rs`) against a
-/// counterpart that still holds its reference: a select's receive case is
-/// queued; a sender pops it, takes its own reference, claims and wakes
-/// through it (`WaitQueue::offer`, `Woken::wake`), while the select aborts,
-/// unregisters, and runs the cache's reuse path (`reusable`, then
-/// `rearmed` with a new waker), as a next wait on this thread would. The
-/// rearmed signal's waker is never woken by the stale counterpart, and
-/// it still holds that waker afterwards; the first waker is woken exactly
-/// when the sender decided.
-#[test]
-fn loom_cached_signal_not_woken_by_stale_counterpart() {
+/// The select cache's reuse rule (`select/cache.rs`) against counterparts
+/// that may still hold their references: a select queues `n` receive
+/// cases, one per queue; sender `i` pops case `i`, takes its own
+/// reference, claims and wakes through it (`WaitQueue::offer`,
+/// `Woken::wake`), or loses the claim and drops it; meanwhile the select
+/// aborts, unregisters every case but the chosen one, and runs the
+/// cache's reuse path (`reusable`, then `rearmed` with a new waker), as a
+/// next wait on this thread would. No stale sender wakes the rearmed
+/// signal, which still holds its waker afterwards; the first waker is
+/// woken exactly when a sender decided. Fails if the cache skips the
+/// `strong_count` test, or if a decider takes its reference after its
+/// claim instead of before.
+fn reuse_against_senders(n: u32) {
     use crate::chan::{Entry, Op, WaitQueue, Woken};
     use crate::loom::{Arc, Mutex};
     use crate::select::cache;
-    loom::model(|| {
-        let (first, w1) = counting_waker();
-        let (second, w2) = counting_waker();
-        let signal = cache::rearmed(None, &w1);
-        let op = Box::new(Op::<u32>::for_case(&signal, None));
-        let queue = Arc::new(Mutex::new(WaitQueue::new()));
-        // SAFETY: `op` stays boxed, unmoved, until it is removed under the
-        // queue's lock below, or this thread saw case 0 decided.
-        queue.lock().unwrap().push(unsafe { Entry::case(&op, 0) });
-        let q = queue.clone();
-        let sender = thread::spawn(move || {
-            let woken = q.lock().unwrap().offer(7);
-            woken.map(Woken::wake).is_ok()
-        });
-        let decided = !signal.try_abort();
-        queue.lock().unwrap().remove_op(&op);
-        // SAFETY: slot rule 3a (`chan/signal.rs`): the failed abort saw the
-        // sender's claim with Acquire.
-        let got = if decided { unsafe { op.slot.take() } } else { None };
-        drop(op);
-        let again = cache::rearmed(cache::reusable(signal), &w2);
-        let sent = sender.join().unwrap();
-        assert_eq!((sent, got), (decided, decided.then_some(7)));
-        assert_eq!(second.get(), 0, "a stale counterpart woke the rearmed signal");
-        assert_eq!(first.get(), usize::from(decided), "the decider wakes the first wait");
-        again.wake();
-        assert_eq!(second.get(), 1, "the rearmed signal lost its waker");
-    });
+    let (first, w1) = counting_waker();
+    let (second, w2) = counting_waker();
+    let signal = cache::rearmed(None, &w1);
+    let ops: Vec<_> = (0..n).map(|_| Box::new(Op::<u32>::for_case(&signal, None))).collect();
+    let queues: Vec<_> = (0..n).map(|_| Arc::new(Mutex::new(WaitQueue::new()))).collect();
+    for (i, (op, q)) in ops.iter().zip(&queues).enumerate() {
+        // SAFETY: `op` stays boxed, unmoved, until it is removed under its
+        // queue's lock below, or this thread saw case `i` decided.
+        q.lock().unwrap().push(unsafe { Entry::case(op, i) });
+    }
+    let senders: Vec<_> = (0..n)
+        .map(|i| {
+            let q = queues[i as usize].clone();
+            thread::spawn(move || {
+                let woken = q.lock().unwrap().offer(i); // unlocked here,
+                woken.map(Woken::wake).is_ok() // then woken, as channels do
+            })
+        })
+        .collect();
+    // As `Selector::cancel`: the chosen case's entry was popped by its
+    // decider, so its queue's lock is not taken (nothing orders the
+    // decider's critical section before the reuse but its reference).
+    let decided = !signal.try_abort();
+    let k = signal.selected();
+    for (i, (op, q)) in ops.iter().zip(&queues).enumerate() {
+        if k != Some(i) {
+            q.lock().unwrap().remove_op(op);
+        }
+    }
+    // SAFETY: slot rule 3a (`chan/signal.rs`): the failed abort saw the
+    // claim of case `k` with Acquire.
+    let got = k.and_then(|k| unsafe { ops[k].slot.take() });
+    drop(ops);
+    let again = cache::rearmed(cache::reusable(signal), &w2);
+    let sent: Vec<bool> = senders.into_iter().map(|s| s.join().unwrap()).collect();
+    assert_eq!(second.get(), 0, "a stale counterpart woke the rearmed signal");
+    assert_eq!(first.get(), usize::from(decided), "the decider wakes the first wait");
+    assert_eq!(got, k.map(|k| k as u32), "the chosen case holds its sender's value");
+    let winners: Vec<usize> = (0..sent.len()).filter(|&i| sent[i]).collect();
+    assert_eq!(winners, k.into_iter().collect::<Vec<_>>(), "only the chosen sender delivered");
+    again.wake();
+    assert_eq!(second.get(), 1, "the rearmed signal lost its waker");
+}
+
+/// [`reuse_against_senders`] with one sender: the reuse rule against a
+/// decider that may not have woken the select yet.
+#[test]
+fn loom_cached_signal_not_woken_by_stale_counterpart() {
+    loom::model(|| reuse_against_senders(1));
+}
+
+/// [`reuse_against_senders`] with two senders: one may hold the winning
+/// reference while the other takes and drops a losing one.
+#[test]
+fn loom_cached_signal_two_counterparts() {
+    loom::model(|| reuse_against_senders(2));
 }
