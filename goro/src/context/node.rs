@@ -222,13 +222,13 @@ impl CancelNode {
     }
 
     /// How many children are registered (for the leak tests).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn children_len(&self) -> usize {
         self.lock().children.len()
     }
 
     /// How many done futures are registered (for the leak tests).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn waiters_len(&self) -> usize {
         self.lock().waiters.len()
     }

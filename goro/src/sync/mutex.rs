@@ -157,6 +157,7 @@ impl<T> Mutex<T> {
     /// word shows the lock free (earlier rounds grew 30 << i pauses: longer
     /// than Go's, and measured no faster).
     #[cold]
+    #[cfg_attr(loom, allow(clippy::reversed_empty_ranges))] // `SPINS` is 0 under loom
     fn spin(&self) -> bool {
         for _ in 0..SPINS {
             for _ in 0..SPIN_PAUSES {

@@ -172,7 +172,7 @@ impl std::fmt::Debug for AtomicWaker {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(loom, test))]
 mod loom_tests {
     use super::*;
     use crate::loom::atomic::AtomicBool;

@@ -263,7 +263,7 @@ impl<T> Drop for Log<T> {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(loom, test))]
 mod loom_tests {
     use super::*;
     use crate::loom::{thread, Arc};

@@ -225,7 +225,7 @@ impl<T: ?Sized + Counted> Deref for TaskRef<T> {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(loom, test))]
 mod loom_tests {
     use super::*;
     use crate::loom::atomic::AtomicUsize;

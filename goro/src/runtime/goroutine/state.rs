@@ -173,7 +173,7 @@ impl State {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(loom, test))]
 mod loom_tests {
     use super::*;
     use crate::loom::atomic::AtomicBool;

@@ -139,7 +139,7 @@ impl Idle {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(loom, test))]
 mod loom_tests {
     use super::super::park::Parker;
     use super::*;

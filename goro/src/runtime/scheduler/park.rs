@@ -63,6 +63,8 @@ impl Parker {
 
     /// Sleeps until [`unpark`](Self::unpark) or `deadline`, whichever is
     /// first; returns at once if an unpark is pending. Consumes the unpark.
+    // Under loom `SPINS` is 0 (a spin is a branch loom cannot finish).
+    #[cfg_attr(loom, allow(clippy::reversed_empty_ranges, clippy::absurd_extreme_comparisons))]
     pub(crate) fn park(&self, deadline: Option<Instant>) {
         for i in 0..SPINS {
             if self.try_consume() {

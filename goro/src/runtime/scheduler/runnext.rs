@@ -218,7 +218,7 @@ mod tests {
     }
 }
 
-#[cfg(loom)]
+#[cfg(all(loom, test))]
 mod loom_tests {
     use super::*;
     use crate::loom::{thread, Arc};
@@ -264,7 +264,7 @@ mod loom_tests {
                 thread::spawn(move || {
                     let seen = s.peek(|v| *v)?;
                     let got = s.steal_if(|v| *v == seen);
-                    assert!(got.map_or(true, |v| v == seen), "stole a value it did not see");
+                    assert!(got.is_none_or(|v| v == seen), "stole a value it did not see");
                     got
                 })
             };
