@@ -280,24 +280,14 @@ impl<T> Chan<T> {
         })
     }
 
-    /// Removes a waiting lone receive from the queue (its cancellation).
-    pub(crate) fn unregister_recv(&self, signal: &Signal, case: usize) {
-        self.with(|st| st.recvq.remove(signal, case));
-    }
-
-    /// Removes a waiting lone send from the queue (its cancellation).
-    pub(crate) fn unregister_send(&self, signal: &Signal, case: usize) {
-        self.with(|st| st.sendq.remove(signal, case));
-    }
-
-    /// Removes a select's receive case `op` from the queue if still there
-    /// (the dequeue pass). Compares the op, never reads its signal.
-    pub(crate) fn unregister_recv_op(&self, op: &Op<T>) {
+    /// Removes a waiting receive's `op` from the queue if still there: a
+    /// lone receive's cancellation, a select's dequeue pass.
+    pub(crate) fn unregister_recv(&self, op: &Op<T>) {
         self.with(|st| st.recvq.remove_op(op));
     }
 
-    /// Removes a select's send case `op` from the queue if still there.
-    pub(crate) fn unregister_send_op(&self, op: &Op<T>) {
+    /// Removes a waiting send's `op` from the queue if still there.
+    pub(crate) fn unregister_send(&self, op: &Op<T>) {
         self.with(|st| st.sendq.remove_op(op));
     }
 

@@ -196,7 +196,7 @@ fn poll_queued<T>(
     cx: &mut Context<'_>,
     at: &'static Location<'static>,
 ) -> Poll<Option<T>> {
-    if !w.signal().decided_or_wake(cx.waker()) {
+    if w.signal().selected_or_wake(cx.waker()).is_none() {
         will_park_on(WaitReason::ChanReceive, at, chan.recv_wait());
         return Poll::Pending;
     }
@@ -208,7 +208,7 @@ fn poll_queued<T>(
 #[inline(never)]
 fn abandon<T>(chan: &Chan<T>, w: Waiter<T>) {
     if w.signal().try_abort() {
-        chan.unregister_recv(w.signal(), 0);
+        chan.unregister_recv(&w);
         return;
     }
     // SAFETY: slot rule 3a: the failed abort saw the decision (Acquire).
@@ -241,7 +241,7 @@ impl<T> Recv<'_, T> {
     fn cancel(&mut self) -> Result<T, RecvTimeoutError> {
         let Some(w) = self.wait.take() else { return Err(RecvTimeoutError::Timeout) };
         if w.signal().try_abort() {
-            self.chan.unregister_recv(w.signal(), 0);
+            self.chan.unregister_recv(&w);
             return Err(RecvTimeoutError::Timeout);
         }
         // SAFETY: slot rule 3a: the failed abort saw the decision (Acquire).

@@ -166,7 +166,7 @@ impl<T> Send<'_, T> {
         };
         let aborted = w.signal().try_abort();
         if aborted {
-            self.chan.unregister_send(w.signal(), 0);
+            self.chan.unregister_send(&w);
         }
         // SAFETY: slot rule 3b after a won abort (we removed our entry under
         // the lock), 3a after a lost one (the failed CAS acquired).
@@ -193,7 +193,7 @@ impl<T> Send<'_, T> {
     /// (then the caller drops `w`).
     #[inline(never)]
     fn poll_queued(&self, w: &Waiter<T>, cx: &Context<'_>) -> Poll<Result<(), SendError<T>>> {
-        if !w.signal().decided_or_wake(cx.waker()) {
+        if w.signal().selected_or_wake(cx.waker()).is_none() {
             will_park_on(WaitReason::ChanSend, self.at, self.chan.send_wait());
             return Poll::Pending;
         }
@@ -214,7 +214,7 @@ impl<T> Send<'_, T> {
     fn drop_queued(&mut self) {
         let Some(w) = self.wait.take() else { return };
         if w.signal().try_abort() {
-            self.chan.unregister_send(w.signal(), 0);
+            self.chan.unregister_send(&w);
         }
     }
 }

@@ -106,16 +106,17 @@ impl Signal {
         drop(stale); // a waker's drop runs outside the lock
     }
 
-    /// True once decided; otherwise makes the next wake-up go to `waker`
-    /// and checks again, so a decision made meanwhile is not missed (a
-    /// queued lone send's or receive's re-poll).
+    /// The selected case once decided; otherwise makes the next wake-up go
+    /// to `waker` and checks again, so a decision made meanwhile is not
+    /// missed (a queued operation's or a parked select's re-poll). A waiter
+    /// woken by its decider, the usual re-poll, skips the waker's lock.
     #[inline]
-    pub(crate) fn decided_or_wake(&self, waker: &Waker) -> bool {
-        if self.selected().is_some() {
-            return true;
+    pub(crate) fn selected_or_wake(&self, waker: &Waker) -> Option<usize> {
+        if let Some(k) = self.selected() {
+            return Some(k);
         }
         self.set_waker(waker);
-        self.selected().is_some()
+        self.selected()
     }
 
     /// Wakes the waiter; called once by whoever won [`Signal::try_select`].

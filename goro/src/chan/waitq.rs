@@ -160,11 +160,6 @@ impl<T> Entry<T> {
         unsafe { &*self.ptr() }
     }
 
-    /// True if this entry belongs to `signal`'s case `case`.
-    fn is(&self, signal: &Signal, case: usize) -> bool {
-        std::ptr::eq(self.op().signal(), signal) && self.case == case
-    }
-
     /// True if this entry points to `op`.
     fn is_op(&self, op: &Op<T>) -> bool {
         std::ptr::eq(self.ptr(), op)
@@ -292,16 +287,10 @@ impl<T> WaitQueue<T> {
         self.entries.push_back(entry);
     }
 
-    /// Removes `signal`'s case `case` if still queued.
-    pub(crate) fn remove(&mut self, signal: &Signal, case: usize) {
-        if let Some(i) = self.entries.iter().position(|e| e.is(signal, case)) {
-            self.entries.remove(i);
-        }
-    }
-
-    /// Removes the entry of a select case's `op` if still queued. The
-    /// front is tried first: a select's entry is usually its queue's
-    /// oldest, and `pop_front` moves nothing.
+    /// Removes the entry of `op` (a lone operation's or a select case's)
+    /// if still queued. It compares addresses and never reads the op. The
+    /// front is tried first: a giving-up waiter's entry is usually its
+    /// queue's oldest, and `pop_front` moves nothing.
     pub(crate) fn remove_op(&mut self, op: &Op<T>) {
         if self.entries.front().is_some_and(|e| e.is_op(op)) {
             self.entries.pop_front();

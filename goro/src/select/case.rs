@@ -65,7 +65,7 @@ pub trait Case<'a> {
 
     /// Removes the case from its queue if it is still there, taking back a
     /// send value that was not delivered.
-    fn unregister(&mut self, signal: &Arc<Signal>, index: usize);
+    fn unregister(&mut self);
 
     /// The counterpart selected this case: collect the result it left.
     fn commit(&mut self);
@@ -97,8 +97,8 @@ impl<'a, C: Case<'a> + ?Sized> Case<'a> for &mut C {
     fn register(&mut self, signal: &Arc<Signal>, index: usize, arena: &OpArena) -> bool {
         (**self).register(signal, index, arena)
     }
-    fn unregister(&mut self, signal: &Arc<Signal>, index: usize) {
-        (**self).unregister(signal, index)
+    fn unregister(&mut self) {
+        (**self).unregister()
     }
     fn commit(&mut self) {
         (**self).commit()

@@ -149,11 +149,11 @@ impl<'a: 'b, 'b, T> Case<'b> for RecvCase<'a, T> {
         self.op.register(signal, index, None, arena, reg).is_ok()
     }
 
-    fn unregister(&mut self, _signal: &Arc<Signal>, _index: usize) {
+    fn unregister(&mut self) {
         let Some(rx) = self.rx else { return };
         // An unchosen case's slot is empty (a counterpart that lost the
         // claim took its value back); were it not, the value goes back.
-        if let Some(v) = self.op.unregister(|op| rx.chan.unregister_recv_op(op)) {
+        if let Some(v) = self.op.unregister(|op| rx.chan.unregister_recv(op)) {
             rx.chan.give_back(v);
         }
     }
@@ -175,7 +175,7 @@ impl<T> Drop for RecvCase<'_, T> {
     /// that no queue points to the freed box.
     fn drop(&mut self) {
         if let (Some(rx), true) = (self.rx, self.op.is_queued()) {
-            self.op.unregister(|op| rx.chan.unregister_recv_op(op));
+            self.op.unregister(|op| rx.chan.unregister_recv(op));
         }
     }
 }
@@ -264,9 +264,9 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
         }
     }
 
-    fn unregister(&mut self, _signal: &Arc<Signal>, _index: usize) {
+    fn unregister(&mut self) {
         let Some(tx) = self.tx else { return };
-        if let Some(v) = self.op.unregister(|op| tx.chan.unregister_send_op(op)) {
+        if let Some(v) = self.op.unregister(|op| tx.chan.unregister_send(op)) {
             self.value = Some(v);
         }
     }
@@ -290,7 +290,7 @@ impl<T> Drop for SendCase<'_, T> {
     /// that no queue points to the freed box; the value drops with it.
     fn drop(&mut self) {
         if let (Some(tx), true) = (self.tx, self.op.is_queued()) {
-            self.op.unregister(|op| tx.chan.unregister_send_op(op));
+            self.op.unregister(|op| tx.chan.unregister_send(op));
         }
     }
 }
@@ -344,7 +344,7 @@ impl<'b, F: Future> Case<'b> for FutureCase<'_, F> {
         true
     }
 
-    fn unregister(&mut self, _signal: &Arc<Signal>, _index: usize) {}
+    fn unregister(&mut self) {}
 
     fn commit(&mut self) {}
 

@@ -189,9 +189,9 @@ impl<'a, T> Case<'a> for DynCase<'a, T> {
     fn register(&mut self, signal: &Arc<Signal>, index: usize, arena: &OpArena) -> bool {
         self.case().is_none_or(|c| c.register(signal, index, arena))
     }
-    fn unregister(&mut self, signal: &Arc<Signal>, index: usize) {
+    fn unregister(&mut self) {
         if let Some(c) = self.case() {
-            c.unregister(signal, index);
+            c.unregister();
         }
     }
     fn commit(&mut self) {

@@ -147,7 +147,7 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
                 continue;
             }
             if signal.try_abort() {
-                self.unregister_all(&signal, None);
+                self.unregister_all(None);
                 cache::put_signal(signal);
                 return Enqueued::Retry;
             }
@@ -161,16 +161,9 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
     }
 
     /// Pass 4, on each wake-up: checks the signal, then the future cases.
-    ///
-    /// The decision is checked before the waker is stored: a select woken
-    /// by its counterpart (the common wake-up) skips the waker's lock.
     fn poll_parked(&mut self, cx: &mut Context<'_>) -> Poll<usize> {
         let signal = self.signal.take().expect("goro::select: parked without a signal");
-        if let Some(k) = signal.selected() {
-            return Poll::Ready(self.dequeue_pass(signal, k));
-        }
-        signal.set_waker(cx.waker());
-        if let Some(k) = signal.selected() {
+        if let Some(k) = signal.selected_or_wake(cx.waker()) {
             return Poll::Ready(self.dequeue_pass(signal, k));
         }
         self.signal = Some(signal); // kept while user futures run: a panic drops us
@@ -202,7 +195,7 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
     /// entry the counterpart that decided it already popped (or which is a
     /// future, never queued), and commits `k`.
     fn dequeue_pass(&mut self, signal: Arc<Signal>, k: usize) -> usize {
-        self.unregister_all(&signal, Some(k));
+        self.unregister_all(Some(k));
         cache::put_signal(signal);
         self.cases.case(k).commit();
         k
@@ -213,19 +206,19 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
     /// gone already (or `k` is a future) and its result is given back.
     fn cancel(&mut self, signal: Arc<Signal>) {
         let k = if signal.try_abort() { None } else { signal.selected() };
-        self.unregister_all(&signal, k);
+        self.unregister_all(k);
         if let Some(k) = k {
             self.cases.case(k).abandon();
         }
         cache::put_signal(signal);
     }
 
-    /// Removes every queued case of `signal` except `skip`.
-    fn unregister_all(&mut self, signal: &Arc<Signal>, skip: Option<usize>) {
+    /// Removes every queued case except `skip`.
+    fn unregister_all(&mut self, skip: Option<usize>) {
         for i in 0..self.cases.len() {
             let c = self.cases.case(i);
             if c.kind() == Kind::Channel && Some(i) != skip {
-                c.unregister(signal, i);
+                c.unregister();
             }
         }
     }
