@@ -16,8 +16,8 @@
 //! decided, so an operation that meets nobody wakes nobody.
 
 use super::lock::{ChanGuard, ChanLock, Locked};
-use super::signal::Signal;
-use super::waitq::{Entry, Op, Token, WaitQueue, Woken};
+use super::waiter::Waiter;
+use super::waitq::{Entry, Op, WaitQueue, Woken};
 use crate::debug::hold::LastUsers;
 use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::loom::Arc;
@@ -140,14 +140,14 @@ impl<T> Chan<T> {
         &self,
         g: &mut ChanGuard<'_>,
         v: T,
-    ) -> (SendNow<T>, Option<Woken<T>>) {
+    ) -> (SendNow<T>, Option<Woken>) {
         self.state.with_guard(g, |st| self.send_locked(st, v))
     }
 
     /// The send step under the lock; returns the waiter to wake, if any.
     /// Inlined: with an empty `recvq` it is a few loads and a `push_back`.
     #[inline]
-    fn send_locked(&self, st: &mut State<T>, v: T) -> (SendNow<T>, Option<Woken<T>>) {
+    fn send_locked(&self, st: &mut State<T>, v: T) -> (SendNow<T>, Option<Woken>) {
         self.users.sent();
         // `|`, not `||`: the two adjacent flags are tested with one load.
         if st.closed | st.no_receivers {
@@ -175,14 +175,14 @@ impl<T> Chan<T> {
     /// [`Chan::try_recv`] under a lock the caller holds (select's snapshot);
     /// the waiter to wake is returned, to wake after unlocking.
     #[inline]
-    pub(crate) fn try_recv_held(&self, g: &mut ChanGuard<'_>) -> (RecvNow<T>, Option<Woken<T>>) {
+    pub(crate) fn try_recv_held(&self, g: &mut ChanGuard<'_>) -> (RecvNow<T>, Option<Woken>) {
         self.state.with_guard(g, |st| self.recv_locked(st))
     }
 
     /// The receive step under the lock; returns the waiter to wake, if any.
     /// Inlined: with an empty `sendq` it is a `pop_front` and two tests.
     #[inline]
-    fn recv_locked(&self, st: &mut State<T>) -> (RecvNow<T>, Option<Woken<T>>) {
+    fn recv_locked(&self, st: &mut State<T>) -> (RecvNow<T>, Option<Woken>) {
         self.users.received();
         if let Some(v) = st.buf.pop_front() {
             // A waiting sender's value moves into the freed place (Go's recv
@@ -200,7 +200,7 @@ impl<T> Chan<T> {
 
     /// Moves the oldest waiting sender's value into the buffer.
     #[inline(never)]
-    fn refill(&self, st: &mut State<T>) -> Option<Woken<T>> {
+    fn refill(&self, st: &mut State<T>) -> Option<Woken> {
         let (v, sig) = st.sendq.take()?;
         st.buf.push_back(v);
         Some(sig)
@@ -236,9 +236,9 @@ impl<T> Chan<T> {
     /// allocation is the slow path's).
     #[inline(never)]
     fn wait_locked(&self, q: &mut WaitQueue<T>, value: Option<T>, waker: &Waker) -> Waiter<T> {
-        let op = Op::new(Token::Own(Signal::inline(waker)), value);
-        q.push(Entry::lone(op.clone()));
-        op
+        let (w, entry) = Waiter::new(waker, value);
+        q.push(entry);
+        w
     }
 
     /// select's register step for a receive case: queue `op` as case
@@ -247,16 +247,16 @@ impl<T> Chan<T> {
     ///
     /// # Safety
     ///
-    /// As for [`Entry::case`]: `op` stays valid and in place until removed
+    /// As for [`Entry::new`]: `op` stays valid and in place until removed
     /// by [`Chan::unregister_recv`] or seen decided for `case`.
     pub(crate) unsafe fn register_recv(&self, op: &Op<T>, case: usize) -> bool {
         self.users.received();
         self.with(|st| {
-            if !st.buf.is_empty() || st.closed || st.sendq.has_live_other(op.signal()) {
+            if !st.buf.is_empty() || st.closed || st.sendq.has_live_other(op.decision()) {
                 return false;
             }
             // SAFETY: the caller's contract.
-            st.recvq.push(unsafe { Entry::case(op, case) });
+            st.recvq.push(unsafe { Entry::new(op, case) });
             true
         })
     }
@@ -271,11 +271,11 @@ impl<T> Chan<T> {
         self.users.sent();
         self.with(|st| {
             let ready = st.closed || st.no_receivers || st.buf.len() < self.cap;
-            if ready || st.recvq.has_live_other(op.signal()) {
+            if ready || st.recvq.has_live_other(op.decision()) {
                 return false;
             }
             // SAFETY: the caller's contract.
-            st.sendq.push(unsafe { Entry::case(op, case) });
+            st.sendq.push(unsafe { Entry::new(op, case) });
             true
         })
     }
@@ -371,12 +371,9 @@ impl<T> Chan<T> {
     }
 }
 
-/// A single send or receive that is waiting: its token (case 0) and slot.
-pub(crate) type Waiter<T> = Arc<Op<T>>;
-
 /// Wakes the waiter of `op` if there is one.
 #[inline]
-fn wake_opt<T>(op: Option<Woken<T>>) {
+fn wake_opt(op: Option<Woken>) {
     if let Some(op) = op {
         op.wake();
     }

@@ -33,7 +33,8 @@
 //! A spin lock is only right when nothing long runs under it, which is the
 //! channel's rule already: no user code, no allocation-heavy work, values
 //! dropped after unlocking, wake-ups after unlocking. The one exception is
-//! a waiter's waker slot (`signal.rs`), which clones a `Waker` under it: a
+//! a waiter's waker (`signal.rs`), cloned under the channel lock for a lone
+//! operation and under its signal's lock of this kind for a select: a
 //! waker's clone is the executor's code, a reference-count increment for
 //! every executor we know of. A holder preempted by the OS makes waiters
 //! yield their threads to it rather than burn their time slices. Go's

@@ -95,3 +95,74 @@ fn loom_bounded_two_senders() {
 fn loom_block_on_is_modelled() {
     loom::model(|| assert_eq!(park::block_on(async { 3 }), 3));
 }
+
+/// A waker that records its wake-up (loom's atomics inside std's `Wake`).
+struct Flag(crate::loom::atomic::AtomicBool);
+
+impl std::task::Wake for Flag {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.store(true, crate::loom::atomic::Ordering::Release);
+    }
+}
+
+/// A fresh flag and its waker.
+fn flag() -> (std::sync::Arc<Flag>, Waker) {
+    let f = std::sync::Arc::new(Flag(crate::loom::atomic::AtomicBool::new(false)));
+    (f.clone(), Waker::from(f))
+}
+
+/// A queued receive re-polled with a new waker while a sender decides it:
+/// the wake-up goes to the new waker (the lone op's waker lives under the
+/// channel lock, and the sender takes it before its claim).
+#[test]
+fn loom_lone_recv_rewaked_while_decided() {
+    loom::model(|| {
+        let (tx, rx) = chan::<u32>(0);
+        let s = thread::spawn(move || tx.send_blocking(5));
+        let (_, a) = flag();
+        let (b_woken, b) = flag();
+        let mut fut = pin!(rx.recv());
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut Context::from_waker(&a)) {
+            assert_eq!(v, Some(5));
+            assert_eq!(s.join().unwrap(), Ok(()));
+            return;
+        }
+        let mut cx = Context::from_waker(&b);
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            assert_eq!(v, Some(5));
+        } else {
+            assert_eq!(s.join().unwrap(), Ok(())); // it woke us before returning
+            assert!(b_woken.0.load(crate::loom::atomic::Ordering::Acquire), "the new waker");
+            assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready(Some(5)));
+            return;
+        }
+        assert_eq!(s.join().unwrap(), Ok(()));
+    });
+}
+
+/// The same for a queued send on a full bounded channel, decided by a
+/// receiver that refills the buffer with its value.
+#[test]
+fn loom_lone_send_rewaked_while_decided() {
+    loom::model(|| {
+        let (tx, rx) = chan::<u32>(1);
+        tx.try_send(1).unwrap();
+        let (_, a) = flag();
+        let (b_woken, b) = flag();
+        let r = thread::spawn(move || (rx.recv_blocking(), rx.recv_blocking()));
+        {
+            let mut fut = pin!(tx.send(2));
+            if fut.as_mut().poll(&mut Context::from_waker(&a)).is_pending() {
+                let mut cx = Context::from_waker(&b);
+                if fut.as_mut().poll(&mut cx).is_pending() {
+                    while !b_woken.0.load(crate::loom::atomic::Ordering::Acquire) {
+                        thread::yield_now(); // the wake-up must reach the new waker
+                    }
+                    assert_eq!(fut.as_mut().poll(&mut cx), Poll::Ready(Ok(())));
+                }
+            }
+        }
+        drop(tx);
+        assert_eq!(r.join().unwrap(), (Some(1), Some(2)));
+    });
+}

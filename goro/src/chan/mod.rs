@@ -26,6 +26,7 @@ pub(crate) mod park;
 mod receiver;
 mod sender;
 pub(crate) mod signal;
+mod waiter;
 mod waitq;
 
 #[cfg(all(test, loom))]

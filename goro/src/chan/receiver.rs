@@ -9,7 +9,8 @@
 //! the channel ([`Chan::give_back`]), so it is neither lost nor delivered
 //! twice.
 
-use super::core::{Chan, RecvNow, Waiter};
+use super::core::{Chan, RecvNow};
+use super::waiter::Waiter;
 use super::error::{RecvTimeoutError, TryRecvError};
 use super::park;
 use crate::loom::Arc;
@@ -192,27 +193,24 @@ fn queued<T>(
 #[inline(never)]
 fn poll_queued<T>(
     chan: &Chan<T>,
-    w: &Waiter<T>,
+    w: &mut Waiter<T>,
     cx: &mut Context<'_>,
     at: &'static Location<'static>,
 ) -> Poll<Option<T>> {
-    if w.signal().selected_or_wake(cx.waker()).is_none() {
+    if !w.is_decided(chan.chan_lock(), cx.waker()) {
         will_park_on(WaitReason::ChanReceive, at, chan.recv_wait());
         return Poll::Pending;
     }
-    // SAFETY: slot rule 3a: the signal was seen decided (Acquire).
-    Poll::Ready(unsafe { w.slot.take() })
+    Poll::Ready(w.take())
 }
 
 /// Gives up a queued receive; a value that already arrived goes back.
 #[inline(never)]
-fn abandon<T>(chan: &Chan<T>, w: Waiter<T>) {
-    if w.signal().try_abort() {
-        chan.unregister_recv(&w);
+fn abandon<T>(chan: &Chan<T>, mut w: Waiter<T>) {
+    if w.abort(|op| chan.unregister_recv(op)) {
         return;
     }
-    // SAFETY: slot rule 3a: the failed abort saw the decision (Acquire).
-    if let Some(v) = unsafe { w.slot.take() } {
+    if let Some(v) = w.take() {
         chan.give_back(v);
     }
 }
@@ -239,13 +237,11 @@ impl<T> Recv<'_, T> {
 
     /// Gives up after a timeout, keeping a value that raced in.
     fn cancel(&mut self) -> Result<T, RecvTimeoutError> {
-        let Some(w) = self.wait.take() else { return Err(RecvTimeoutError::Timeout) };
-        if w.signal().try_abort() {
-            self.chan.unregister_recv(&w);
+        let Some(mut w) = self.wait.take() else { return Err(RecvTimeoutError::Timeout) };
+        if w.abort(|op| self.chan.unregister_recv(op)) {
             return Err(RecvTimeoutError::Timeout);
         }
-        // SAFETY: slot rule 3a: the failed abort saw the decision (Acquire).
-        unsafe { w.slot.take() }.ok_or(RecvTimeoutError::Closed)
+        w.take().ok_or(RecvTimeoutError::Closed)
     }
 }
 

@@ -8,7 +8,8 @@
 //! loses, the send already happened (or the value is dropped with the closed
 //! outcome), so nothing is delivered twice.
 
-use super::core::{Chan, SendNow, Waiter};
+use super::core::{Chan, SendNow};
+use super::waiter::Waiter;
 use super::error::{SendError, SendTimeoutError, TrySendError};
 use super::park;
 use crate::loom::Arc;
@@ -159,18 +160,13 @@ pub struct Send<'a, T> {
 impl<T> Send<'_, T> {
     /// Gives up: the value comes back unless the send already happened.
     fn cancel(&mut self) -> Result<(), SendTimeoutError<T>> {
-        let Some(w) = self.wait.take() else {
+        let Some(mut w) = self.wait.take() else {
             return Err(SendTimeoutError::Timeout(
                 self.value.take().expect("goro::chan: send polled after completion"),
             ));
         };
-        let aborted = w.signal().try_abort();
-        if aborted {
-            self.chan.unregister_send(&w);
-        }
-        // SAFETY: slot rule 3b after a won abort (we removed our entry under
-        // the lock), 3a after a lost one (the failed CAS acquired).
-        match (unsafe { w.slot.take() }, aborted) {
+        let aborted = w.abort(|op| self.chan.unregister_send(op));
+        match (w.take(), aborted) {
             (None, _) => Ok(()),
             (Some(v), true) => Err(SendTimeoutError::Timeout(v)),
             (Some(v), false) => Err(SendTimeoutError::Closed(v)),
@@ -179,9 +175,8 @@ impl<T> Send<'_, T> {
 
     /// The outcome once the signal is decided: the slot is empty if a
     /// receiver took the value, and still holds it if the channel closed.
-    fn outcome(w: &Waiter<T>) -> Result<(), SendError<T>> {
-        // SAFETY: slot rule 3a: the caller saw the signal decided (Acquire).
-        match unsafe { w.slot.take() } {
+    fn outcome(w: &mut Waiter<T>) -> Result<(), SendError<T>> {
+        match w.take() {
             None => Ok(()),
             Some(v) => Err(SendError(v)),
         }
@@ -192,9 +187,14 @@ impl<T> Send<'_, T> {
     /// Polls a send whose waiter `w` is queued: its outcome once decided
     /// (then the caller drops `w`).
     #[inline(never)]
-    fn poll_queued(&self, w: &Waiter<T>, cx: &Context<'_>) -> Poll<Result<(), SendError<T>>> {
-        if w.signal().selected_or_wake(cx.waker()).is_none() {
-            will_park_on(WaitReason::ChanSend, self.at, self.chan.send_wait());
+    fn poll_queued(
+        chan: &Chan<T>,
+        at: &'static Location<'static>,
+        w: &mut Waiter<T>,
+        cx: &Context<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        if !w.is_decided(chan.chan_lock(), cx.waker()) {
+            will_park_on(WaitReason::ChanSend, at, chan.send_wait());
             return Poll::Pending;
         }
         Poll::Ready(Self::outcome(w))
@@ -212,10 +212,8 @@ impl<T> Send<'_, T> {
     /// happened.
     #[inline(never)]
     fn drop_queued(&mut self) {
-        let Some(w) = self.wait.take() else { return };
-        if w.signal().try_abort() {
-            self.chan.unregister_send(&w);
-        }
+        let Some(mut w) = self.wait.take() else { return };
+        w.abort(|op| self.chan.unregister_send(op));
     }
 }
 
@@ -227,8 +225,8 @@ impl<T> Future for Send<'_, T> {
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        if let Some(w) = &this.wait {
-            let r = this.poll_queued(w, cx);
+        if let Some(w) = &mut this.wait {
+            let r = Self::poll_queued(this.chan, this.at, w, cx);
             if r.is_ready() {
                 this.wait = None;
             }

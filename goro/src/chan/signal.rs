@@ -1,9 +1,9 @@
 //! The done token and wake-up of one waiting operation: Go's `sudog.g` plus
-//! the per-select `selectDone` flag, in one object shared by every case.
+//! the per-select `selectDone` flag.
 //!
-//! A [`Signal`] is created when an operation (a single send or receive, or a
-//! whole `select!`) has to wait. Its `state` starts at [`WAITING`] and moves
-//! exactly once, by compare-and-swap:
+//! A [`Decision`] is created when an operation (a single send or receive, or
+//! a whole `select!`) has to wait. It starts at [`WAITING`] and moves exactly
+//! once, by compare-and-swap:
 //!
 //! - to `case + FIRST_CASE` by the counterpart that completes case `case`
 //!   (a sender, a receiver, or `close`), or by the waiter itself when one of
@@ -12,13 +12,22 @@
 //!   found ready while registering).
 //!
 //! Invariant: whoever wins the CAS owns the decision; every other party that
-//! holds an entry for this signal must treat the entry as stale. This is the
-//! token that makes "exactly one case completes" true (see `README.md`).
+//! holds an entry for this operation must treat the entry as stale. This is
+//! the token that makes "exactly one case completes" true (see `README.md`).
+//!
+//! Two owners, two homes for the waker:
+//! - a select's [`Signal`] is shared by cases queued on several channels, so
+//!   its waker has a lock of its own, and a counterpart wakes it through a
+//!   reference to the signal taken before its claim;
+//! - a lone operation's [`Lone`] is queued on one channel only, so that
+//!   channel's lock guards its waker: the counterpart takes the waker
+//!   *before* its claim and touches the op no more once the claim lands,
+//!   which lets the waiter own and free the op with no reference count.
 
 use super::lock::Locked;
 use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::loom::{Arc, UnsafeCell};
-use std::task::Waker;
+use std::task::{RawWaker, RawWakerVTable, Waker};
 
 /// Nobody has decided yet.
 const WAITING: usize = 0;
@@ -27,10 +36,47 @@ const ABORTED: usize = 1;
 /// `state - FIRST_CASE` is the index of the case that completed.
 const FIRST_CASE: usize = 2;
 
-/// A waiting operation's done token and the waker to call when it is decided.
+/// The decision word of a waiting operation.
+#[derive(Debug)]
+pub(crate) struct Decision(AtomicUsize);
+
+impl Decision {
+    /// Undecided.
+    fn new() -> Self {
+        Decision(AtomicUsize::new(WAITING))
+    }
+
+    /// Claims the decision for `case`; false if it was already decided.
+    #[inline]
+    pub(crate) fn try_select(&self, case: usize) -> bool {
+        // AcqRel: release the slot write made before the claim to the waiter,
+        // and acquire the waiter's registration.
+        self.0.compare_exchange(WAITING, FIRST_CASE + case, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    }
+
+    /// Gives up waiting; false if a case was selected first.
+    pub(crate) fn try_abort(&self) -> bool {
+        // Acquire on failure: the winner's slot write must be visible to us.
+        self.0.compare_exchange(WAITING, ABORTED, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    }
+
+    /// The selected case, once decided (None while waiting or if aborted).
+    #[inline]
+    pub(crate) fn selected(&self) -> Option<usize> {
+        let s = self.0.load(Ordering::Acquire); // pairs with try_select's release
+        s.checked_sub(FIRST_CASE)
+    }
+
+    /// True while no one has decided.
+    pub(crate) fn is_waiting(&self) -> bool {
+        self.0.load(Ordering::Acquire) == WAITING // see the latest registration
+    }
+}
+
+/// A select's done token and the waker to call when it is decided.
 pub struct Signal {
-    /// `WAITING`, `ABORTED`, or `FIRST_CASE + case`.
-    state: AtomicUsize,
+    /// The decision, shared by all the select's cases.
+    state: Decision,
     /// Who to wake once `state` leaves `WAITING`; taken by the winner. Under
     /// the channel's kind of lock (`lock.rs`): a waker is cloned or taken
     /// under it and nothing else, and its release is a plain store.
@@ -46,7 +92,12 @@ impl std::fmt::Debug for Signal {
 impl Signal {
     /// A fresh undecided signal that will wake `waker`, to share (select).
     pub(crate) fn new(waker: &Waker) -> Arc<Self> {
-        Arc::new(Self::inline(waker))
+        Arc::new(Signal { state: Decision::new(), waker: Locked::new(Some(waker.clone())) })
+    }
+
+    /// The decision.
+    pub(crate) fn decision(&self) -> &Decision {
+        &self.state
     }
 
     /// Makes a signal that nobody else references undecided again, waking
@@ -54,7 +105,7 @@ impl Signal {
     pub(crate) fn rearm(&self, waker: &Waker) {
         // Relaxed: we hold the only reference; the signal reaches others
         // only through entries published under a channel lock.
-        self.state.store(WAITING, Ordering::Relaxed);
+        self.state.0.store(WAITING, Ordering::Relaxed);
         let old = self.waker.with(|w| w.replace(waker.clone()));
         drop(old); // a waker's drop runs outside the lock
     }
@@ -66,35 +117,25 @@ impl Signal {
         drop(old);
     }
 
-    /// A fresh undecided signal, to embed in a lone operation's `Op`.
-    pub(crate) fn inline(waker: &Waker) -> Self {
-        Signal { state: AtomicUsize::new(WAITING), waker: Locked::new(Some(waker.clone())) }
-    }
-
     /// Claims the signal for `case`; false if it was already decided.
     pub(crate) fn try_select(&self, case: usize) -> bool {
-        // AcqRel: release the slot write made before the claim to the waiter,
-        // and acquire the waiter's registration.
-        self.state
-            .compare_exchange(WAITING, FIRST_CASE + case, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
+        self.state.try_select(case)
     }
 
     /// Gives up waiting; false if a case was selected first.
     pub(crate) fn try_abort(&self) -> bool {
-        // Acquire on failure: the winner's slot write must be visible to us.
-        self.state.compare_exchange(WAITING, ABORTED, Ordering::AcqRel, Ordering::Acquire).is_ok()
+        self.state.try_abort()
     }
 
     /// The selected case, once decided (None while waiting or if aborted).
     pub(crate) fn selected(&self) -> Option<usize> {
-        let s = self.state.load(Ordering::Acquire); // pairs with try_select's release
-        s.checked_sub(FIRST_CASE)
+        self.state.selected()
     }
 
     /// True while no one has decided.
+    #[cfg(test)]
     pub(crate) fn is_waiting(&self) -> bool {
-        self.state.load(Ordering::Acquire) == WAITING // see the latest registration
+        self.state.is_waiting()
     }
 
     /// Makes the next wake-up go to `waker` (a re-poll may bring a new one).
@@ -125,6 +166,83 @@ impl Signal {
         if let Some(w) = w {
             w.wake();
         }
+    }
+
+    /// A `Waker` that owns this reference and runs [`Signal::wake`]: what a
+    /// counterpart that decided a select case keeps until it unlocks, so
+    /// that a wake-up is one type for lone operations and selects.
+    pub(crate) fn into_waker(this: Arc<Self>) -> Waker {
+        let p = Arc::into_raw(this).cast::<()>();
+        // SAFETY: `p` owns one count of an `Arc<Signal>` (`into_raw`), as
+        // every function of `SIGNAL_WAKER` expects (see there).
+        unsafe { Waker::from_raw(RawWaker::new(p, &SIGNAL_WAKER)) }
+    }
+}
+
+/// The vtable of [`Signal::into_waker`]: the data pointer is an
+/// `Arc<Signal>` from `Arc::into_raw`, owning one count. (std's `Wake`
+/// needs `std::sync::Arc`; under loom the signal's `Arc` is loom's.)
+static SIGNAL_WAKER: RawWakerVTable =
+    RawWakerVTable::new(signal_clone, signal_wake, signal_wake_by_ref, signal_drop);
+
+/// Clones a signal waker: one more count.
+unsafe fn signal_clone(p: *const ()) -> RawWaker {
+    // SAFETY: `p` owns a count (the vtable's contract), so the signal is
+    // alive; the new count is the clone's.
+    unsafe { Arc::increment_strong_count(p.cast::<Signal>()) };
+    RawWaker::new(p, &SIGNAL_WAKER)
+}
+
+/// Wakes a signal waker, consuming its count.
+unsafe fn signal_wake(p: *const ()) {
+    // SAFETY: `p` owns a count, which this consumes.
+    unsafe { Arc::from_raw(p.cast::<Signal>()) }.wake();
+}
+
+/// Wakes a signal waker, keeping its count.
+unsafe fn signal_wake_by_ref(p: *const ()) {
+    // SAFETY: `p` owns a count, so the signal is alive for this call.
+    unsafe { &*p.cast::<Signal>() }.wake();
+}
+
+/// Drops a signal waker's count.
+unsafe fn signal_drop(p: *const ()) {
+    // SAFETY: `p` owns a count, which this releases.
+    drop(unsafe { Arc::from_raw(p.cast::<Signal>()) });
+}
+
+/// A lone send's or receive's done token: its decision and its waker,
+/// which the lock of the one channel where it waits guards (see the
+/// module docs).
+pub(crate) struct Lone {
+    /// The decision (case 0 only).
+    state: Decision,
+    /// Who to wake: set by the waiter, taken by the counterpart before its
+    /// claim, both under the channel lock only.
+    waker: UnsafeCell<Option<Waker>>,
+}
+
+impl Lone {
+    /// A fresh undecided token that will wake `waker`.
+    pub(crate) fn new(waker: &Waker) -> Self {
+        Lone { state: Decision::new(), waker: UnsafeCell::new(Some(waker.clone())) }
+    }
+
+    /// The decision.
+    #[inline]
+    pub(crate) fn decision(&self) -> &Decision {
+        &self.state
+    }
+
+    /// Replaces the waker, returning the old one (to drop after unlocking).
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the lock of the channel where this op waits (or
+    /// waited: the waker is the channel lock's until the op is freed).
+    pub(crate) unsafe fn put_waker(&self, w: Option<Waker>) -> Option<Waker> {
+        // SAFETY: exclusive under the channel lock (the caller's contract).
+        self.waker.with_mut(|p| unsafe { std::mem::replace(&mut *p, w) })
     }
 }
 

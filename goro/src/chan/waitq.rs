@@ -11,16 +11,17 @@
 //! then claim the signal; on a lost claim, take the value back. So a value is
 //! either in the winner's slot or back in the counterpart's hands, never both.
 
-use super::signal::{Signal, Slot};
+use super::signal::{Decision, Lone, Signal, Slot};
 use crate::loom::Arc;
 use std::collections::VecDeque;
-use std::marker::PhantomData;
 use std::ptr::NonNull;
+use std::task::Waker;
 
 /// Where an operation's done token lives.
 pub(crate) enum Token {
-    /// A lone send or receive: the signal is embedded, one allocation in all.
-    Own(Signal),
+    /// A lone send or receive: the token is embedded, its waker under the
+    /// channel lock (`signal.rs`, [`Lone`]).
+    Own(Lone),
     /// A select: all its cases share one signal, which the select keeps in
     /// an `Arc` while any of its ops is queued (`select/case_op.rs`); a
     /// counterpart that claims it takes its own reference first.
@@ -29,10 +30,10 @@ pub(crate) enum Token {
 
 /// The shared part of one waiting case: its token and its slot.
 ///
-/// A lone send or receive keeps its op in an `Arc` that its queue entry
-/// shares (one allocation per wait); a select case's op lives in its
-/// select's one allocation of ops, which the queue entry only points to
-/// (see [`Entry`] and `select/arena.rs`).
+/// A lone send or receive owns its op (`core.rs`, `Waiter`), which its
+/// queue entry only points to; a select case's op lives in its select's
+/// one allocation of ops, which the queue entry only points to too (see
+/// [`Entry`] and `select/arena.rs`).
 pub(crate) struct Op<T> {
     /// The done token.
     token: Token,
@@ -40,18 +41,19 @@ pub(crate) struct Op<T> {
     pub(crate) slot: Slot<T>,
 }
 
-// SAFETY: the token is a `Signal` (atomics and a locked waker: `Sync`) or
-// a pointer to one that is valid whenever it is read (see `Token::Shared`);
-// the slot is `Sync` for `T: Send` by the slot rule, and moving an op moves
-// at most a `T`.
+// SAFETY: the token is a `Lone` (an atomic, and a waker that only the
+// holder of the channel lock touches) or a pointer to a `Signal` (atomics
+// and a locked waker) that is valid whenever it is read (see
+// `Token::Shared`); the slot is `Sync` for `T: Send` by the slot rule, and
+// moving an op moves at most a `T` and a `Waker` (`Send`).
 unsafe impl<T: Send> Send for Op<T> {}
 // SAFETY: as above.
 unsafe impl<T: Send> Sync for Op<T> {}
 
 impl<T> Op<T> {
-    /// A waiting lone operation holding `value`, its signal embedded.
-    pub(crate) fn new(token: Token, value: Option<T>) -> Arc<Self> {
-        Arc::new(Op { token, slot: Slot::new(value) })
+    /// A waiting lone operation holding `value`, that will wake `waker`.
+    pub(crate) fn new_lone(waker: &Waker, value: Option<T>) -> Self {
+        Op { token: Token::Own(Lone::new(waker)), slot: Slot::new(value) }
     }
 
     /// A select case's op for `signal`, holding `value`, for the case to
@@ -60,14 +62,24 @@ impl<T> Op<T> {
         Op { token: Token::Shared(NonNull::from(&**signal)), slot: Slot::new(value) }
     }
 
-    /// The done token. A select case's op must be queued (or popped by
-    /// the caller under the lock): its select holds the signal then.
-    pub(crate) fn signal(&self) -> &Signal {
+    /// The decision. A select case's op must be queued (or popped by the
+    /// caller under the lock): its select holds the signal then.
+    #[inline]
+    pub(crate) fn decision(&self) -> &Decision {
         match &self.token {
-            Token::Own(s) => s,
+            Token::Own(l) => l.decision(),
             // SAFETY: the select keeps the signal alive while its op is
             // queued (`Token::Shared`), which is when queues read it.
-            Token::Shared(s) => unsafe { s.as_ref() },
+            Token::Shared(s) => unsafe { s.as_ref() }.decision(),
+        }
+    }
+
+    /// A lone op's token (`None` for a select case's).
+    #[inline]
+    pub(crate) fn as_lone(&self) -> Option<&Lone> {
+        match &self.token {
+            Token::Own(l) => Some(l),
+            Token::Shared(_) => None,
         }
     }
 
@@ -89,19 +101,14 @@ impl<T> Op<T> {
     }
 }
 
-/// Bit 0 of an entry's or a wake-up's pointer: set for a select case's op
-/// (entry) or a select's signal (wake-up), clear for a lone op's `Arc`. Ops
-/// and signals are word-aligned, so the bit is free; one tagged word keeps
-/// an entry at two words and a wake-up at one, as when both were `Arc`s
-/// (enums of the two cost the lone send and receive about 7 % of CPU).
-const CASE: usize = 1;
-
 /// One waiting case in a queue: its op and its index in the waiter's select.
 pub(crate) struct Entry<T> {
-    /// The op, [`CASE`]-tagged for a select case's. A lone op's entry owns
-    /// one count of its `Arc` (`Arc::into_raw`). A select case's op lives
-    /// in its select's arena, valid while queued: the select removes the
-    /// entry under the channel lock before it frees or reuses the op,
+    /// The op, which the entry does not own. A lone op's waiter frees it
+    /// only after it saw its decision made by a counterpart (who popped
+    /// the entry and touches the op no more after its claim) or after it
+    /// removed the entry under the channel lock (`core.rs`, `Waiter`). A
+    /// select case's op lives in its select's arena: the select removes
+    /// the entry under the channel lock before it frees or reuses the op,
     /// unless a counterpart popped it and decided the signal (then the
     /// counterpart's last access to the op precedes its claim, and it
     /// wakes through its own reference to the signal).
@@ -112,155 +119,82 @@ pub(crate) struct Entry<T> {
     case: usize,
 }
 
-// SAFETY: an entry is a shared reference to an `Op<T>` (an `Arc` count, or
-// a pointer that the owning case keeps valid while queued), used only
-// under the channel lock; sending it to another thread moves `T`s through
-// the slot, as `Arc<Op<T>>: Send` would for `T: Send`.
+// SAFETY: an entry is a shared reference to an `Op<T>` that its owner
+// keeps valid while queued, used only under the channel lock; sending it
+// to another thread moves `T`s through the slot, as `&Op<T>: Send` would
+// for `T: Send`.
 unsafe impl<T: Send> Send for Entry<T> {}
 
 impl<T> Entry<T> {
-    /// The entry of a lone send or receive (case 0), owning `op`'s count.
-    #[inline]
-    pub(crate) fn lone(op: Arc<Op<T>>) -> Self {
-        let p = NonNull::from(&*op);
-        let _ = Arc::into_raw(op); // the entry owns this count
-        Entry { op: p, case: 0 }
-    }
-
-    /// The entry of select case `case`, whose op the case owns.
+    /// The entry of queued op `op`, as case `case` of its waiter.
     ///
     /// # Safety
     ///
     /// `op` stays at its address and is not freed, moved or reused until
     /// the entry is removed under the channel lock ([`WaitQueue::remove_op`]),
-    /// or until its owner saw its signal decided for `case` with Acquire
+    /// or until its owner saw its decision made for `case` with Acquire
     /// (a counterpart popped the entry first).
-    pub(crate) unsafe fn case(op: &Op<T>, case: usize) -> Self {
-        Entry { op: NonNull::from(op).map_addr(|a| a | CASE), case }
-    }
-
-    /// True for a select case's op.
     #[inline]
-    fn is_case(&self) -> bool {
-        self.op.addr().get() & CASE != 0
-    }
-
-    /// The op's address, untagged.
-    #[inline]
-    fn ptr(&self) -> *const Op<T> {
-        self.op.as_ptr().map_addr(|a| a & !CASE).cast_const()
+    pub(crate) unsafe fn new(op: &Op<T>, case: usize) -> Self {
+        Entry { op: NonNull::from(op), case }
     }
 
     /// The op.
     #[inline]
     fn op(&self) -> &Op<T> {
-        // SAFETY: a lone op is kept alive by the count this entry owns; a
-        // select case's op is valid while queued (`Entry::op`), and the
-        // entry is in a queue or was just popped by this lock holder.
-        unsafe { &*self.ptr() }
+        // SAFETY: the op is valid while queued (`Entry::op`), and the entry
+        // is in a queue or was just popped by this lock holder.
+        unsafe { self.op.as_ref() }
     }
 
     /// True if this entry points to `op`.
     fn is_op(&self, op: &Op<T>) -> bool {
-        std::ptr::eq(self.ptr(), op)
+        std::ptr::eq(self.op.as_ptr(), op)
     }
 
-    /// Claims the signal for this case (the popper, under the lock); on
-    /// success returns what wakes the waiter after unlocking, else the
-    /// entry back. A select case's signal reference is taken before the
-    /// claim: once the claim lands, the select may free or reuse its op.
+    /// Claims the op's decision for this case (the popper, under the
+    /// lock); on success returns what wakes the waiter after unlocking,
+    /// else the entry back. Nothing of the op is touched once the claim
+    /// lands: a lone op's waker is taken before it (and put back if the
+    /// claim is lost), a select's signal reference too.
     #[inline]
-    fn try_select(self) -> Result<Woken<T>, Self> {
-        if self.is_case() {
-            return self.try_select_case();
+    fn try_select(self) -> Result<Woken, Self> {
+        let Some(lone) = self.op().as_lone() else { return self.try_select_case() };
+        // SAFETY: we hold the channel lock where the op waits.
+        let waker = unsafe { lone.put_waker(None) };
+        if lone.decision().try_select(self.case) {
+            // A queued lone op always holds a waker; `noop` only keeps the
+            // wake-up a plain `Waker` (two words, as an `Option` of it).
+            return Ok(Woken(waker.unwrap_or_else(|| Waker::noop().clone())));
         }
-        if !self.op().signal().try_select(self.case) {
-            return Err(self);
-        }
-        let op = std::mem::ManuallyDrop::new(self);
-        Ok(Woken { ptr: NonNull::from(op.op()).cast(), _op: PhantomData }) // its count moves over
+        // SAFETY: as above; the lost claim leaves the waker to its owner.
+        unsafe { lone.put_waker(waker) };
+        Err(self)
     }
 
     /// [`Entry::try_select`] for a select case's op.
     #[inline(never)]
-    fn try_select_case(self) -> Result<Woken<T>, Self> {
+    fn try_select_case(self) -> Result<Woken, Self> {
         // SAFETY: popped by us under the lock, not yet claimed.
         let signal = unsafe { self.op().shared_signal() }.expect("goro::chan: a case op shares");
-        if !self.op().signal().try_select(self.case) {
+        if !signal.try_select(self.case) {
             return Err(self);
         }
-        let ptr = NonNull::from(&*signal).cast::<()>().map_addr(|a| a | CASE);
-        let _ = Arc::into_raw(signal); // its count moves into the `Woken`
-        Ok(Woken { ptr, _op: PhantomData })
-    }
-}
-
-impl<T> Drop for Entry<T> {
-    fn drop(&mut self) {
-        if !self.is_case() {
-            // SAFETY: a lone entry owns one count of its op's `Arc` (`lone`).
-            unsafe { Arc::decrement_strong_count(self.ptr()) };
-        }
+        Ok(Woken(Signal::into_waker(signal)))
     }
 }
 
 /// A waiter a counterpart decided, to wake once the channel is unlocked:
-/// a reference that keeps its signal alive until then. One tagged word:
-/// a lone op's `Arc<Op<T>>` (the signal embedded), or, [`CASE`]-tagged, a
-/// select's `Arc<Signal>`.
-pub(crate) struct Woken<T> {
-    /// The reference, from `Arc::into_raw`, tagged as above (non-null,
-    /// so that `Option<Woken<T>>` is one word, as `Option<Arc<_>>` was).
-    ptr: NonNull<()>,
-    /// Owns an `Arc<Op<T>>` when untagged.
-    _op: PhantomData<Arc<Op<T>>>,
-}
+/// a lone op's waker (taken from the op before the claim), or a waker
+/// owning a reference to a select's signal ([`Signal::into_waker`]).
+#[must_use = "a decided waiter must be woken"]
+pub(crate) struct Woken(Waker);
 
-// SAFETY: a `Woken` is an `Arc<Op<T>>` or an `Arc<Signal>`, which are
-// `Send` and `Sync` for `T: Send`.
-unsafe impl<T: Send> Send for Woken<T> {}
-// SAFETY: as above.
-unsafe impl<T: Send> Sync for Woken<T> {}
-
-impl<T> Woken<T> {
-    /// Wakes the waiter, releasing the reference.
+impl Woken {
+    /// Wakes the waiter.
     #[inline]
     pub(crate) fn wake(self) {
-        if self.ptr.addr().get() & CASE != 0 {
-            return self.wake_case();
-        }
-        let me = std::mem::ManuallyDrop::new(self);
-        // SAFETY: an untagged `Woken` owns an `Arc<Op<T>>` count.
-        let op = unsafe { Arc::from_raw(me.ptr.as_ptr().cast::<Op<T>>()) };
-        op.signal().wake();
-    }
-
-    /// The reference's address without its tag.
-    fn untagged(&self) -> *const () {
-        self.ptr.as_ptr().map_addr(|a| a & !CASE)
-    }
-
-    /// [`Woken::wake`] for a select's signal.
-    #[inline(never)]
-    fn wake_case(self) {
-        let me = std::mem::ManuallyDrop::new(self);
-        // SAFETY: a tagged `Woken` owns an `Arc<Signal>` count (above).
-        let s = unsafe { Arc::from_raw(me.untagged().cast::<Signal>()) };
-        s.wake();
-    }
-}
-
-impl<T> Drop for Woken<T> {
-    /// Releases the reference without waking (every path wakes a `Woken`;
-    /// this only keeps a dropped one from leaking).
-    fn drop(&mut self) {
-        if self.ptr.addr().get() & CASE != 0 {
-            // SAFETY: as in `wake`.
-            drop(unsafe { Arc::from_raw(self.untagged().cast::<Signal>()) });
-        } else {
-            // SAFETY: as in `wake`.
-            drop(unsafe { Arc::from_raw(self.ptr.as_ptr().cast::<Op<T>>()) });
-        }
+        self.0.wake();
     }
 }
 
@@ -303,7 +237,7 @@ impl<T> WaitQueue<T> {
     /// On success returns the waiter to wake once the lock is released.
     /// Inlined for the uncontended send, which finds the queue empty.
     #[inline]
-    pub(crate) fn offer(&mut self, v: T) -> Result<Woken<T>, T> {
+    pub(crate) fn offer(&mut self, v: T) -> Result<Woken, T> {
         if self.entries.is_empty() {
             return Err(v);
         }
@@ -312,7 +246,7 @@ impl<T> WaitQueue<T> {
 
     /// [`WaitQueue::offer`] once some entry is queued.
     #[inline(never)]
-    fn offer_queued(&mut self, mut v: T) -> Result<Woken<T>, T> {
+    fn offer_queued(&mut self, mut v: T) -> Result<Woken, T> {
         while let Some(e) = self.entries.pop_front() {
             // SAFETY: slot rule 2: we popped this entry and hold the
             // channel lock (`&mut self` is the locked state's queue).
@@ -330,7 +264,7 @@ impl<T> WaitQueue<T> {
     /// Takes the value of the oldest live sender, with the waiter to wake.
     /// Inlined for the uncontended receive, which finds the queue empty.
     #[inline]
-    pub(crate) fn take(&mut self) -> Option<(T, Woken<T>)> {
+    pub(crate) fn take(&mut self) -> Option<(T, Woken)> {
         if self.entries.is_empty() {
             return None;
         }
@@ -339,7 +273,7 @@ impl<T> WaitQueue<T> {
 
     /// [`WaitQueue::take`] once some entry is queued.
     #[inline(never)]
-    fn take_queued(&mut self) -> Option<(T, Woken<T>)> {
+    fn take_queued(&mut self) -> Option<(T, Woken)> {
         while let Some(e) = self.entries.pop_front() {
             // SAFETY: slot rule 2: we popped this entry and hold the
             // channel lock (`&mut self` is the locked state's queue).
@@ -355,15 +289,15 @@ impl<T> WaitQueue<T> {
     }
 
     /// True if some undecided waiter other than `me` is queued.
-    pub(crate) fn has_live_other(&self, me: &Signal) -> bool {
+    pub(crate) fn has_live_other(&self, me: &Decision) -> bool {
         self.entries
             .iter()
-            .any(|e| !std::ptr::eq(e.op().signal(), me) && e.op().signal().is_waiting())
+            .any(|e| !std::ptr::eq(e.op().decision(), me) && e.op().decision().is_waiting())
     }
 
     /// Decides every queued waiter (on close), leaving slots as they are, and
     /// returns the signals to wake.
-    pub(crate) fn decide_all(&mut self) -> Vec<Woken<T>> {
+    pub(crate) fn decide_all(&mut self) -> Vec<Woken> {
         self.entries.drain(..).filter_map(|e| e.try_select().ok()).collect()
     }
 }

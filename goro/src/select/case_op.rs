@@ -6,7 +6,7 @@
 //! a select case does not, which saves an allocation and the reference
 //! count traffic of its registration and removal per case and round. What
 //! keeps the queue's pointer valid is the entry's contract
-//! (`chan/waitq.rs`, `Entry::case`), which this type and the arena uphold:
+//! (`chan/waitq.rs`, `Entry::new`), which this type and the arena uphold:
 //!
 //! - the op is written into its place only while not queued;
 //! - while queued, the place is neither freed (the arena outlives the

@@ -84,7 +84,7 @@ pub struct RecvCase<'a, T> {
     /// The op the enqueue pass queues (its slot receives the value).
     op: CaseOp<T>,
     /// The sender whose value `try_locked` took, to wake after unlocking.
-    wake: Option<Woken<T>>,
+    wake: Option<Woken>,
     /// The result, once this case completed.
     out: Option<Option<T>>,
 }
@@ -191,7 +191,7 @@ pub struct SendCase<'a, T> {
     op: CaseOp<T>,
     /// The receiver `try_locked` handed the value to, to wake after
     /// unlocking.
-    wake: Option<Woken<T>>,
+    wake: Option<Woken>,
     /// The result, once this case completed.
     out: Option<Result<(), SendError<T>>>,
 }

@@ -195,7 +195,7 @@ fn reuse_against_senders(n: u32) {
     for (i, (op, q)) in ops.iter().zip(&queues).enumerate() {
         // SAFETY: `op` stays boxed, unmoved, until it is removed under its
         // queue's lock below, or this thread saw case `i` decided.
-        q.lock().unwrap().push(unsafe { Entry::case(op, i) });
+        q.lock().unwrap().push(unsafe { Entry::new(op, i) });
     }
     let senders: Vec<_> = (0..n)
         .map(|i| {
