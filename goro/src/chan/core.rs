@@ -136,11 +136,7 @@ impl<T> Chan<T> {
     /// [`Chan::try_send`] under a lock the caller holds (select's snapshot);
     /// the waiter to wake is returned, to wake after unlocking.
     #[inline]
-    pub(crate) fn try_send_held(
-        &self,
-        g: &mut ChanGuard<'_>,
-        v: T,
-    ) -> (SendNow<T>, Option<Woken>) {
+    pub(crate) fn try_send_held(&self, g: &mut ChanGuard<'_>, v: T) -> (SendNow<T>, Option<Woken>) {
         self.state.with_guard(g, |st| self.send_locked(st, v))
     }
 

@@ -10,9 +10,9 @@
 //! twice.
 
 use super::core::{Chan, RecvNow};
-use super::waiter::Waiter;
 use super::error::{RecvTimeoutError, TryRecvError};
 use super::park;
+use super::waiter::Waiter;
 use crate::loom::Arc;
 use crate::runtime::current::{will_park, will_park_on};
 use crate::runtime::WaitReason;

@@ -9,9 +9,9 @@
 //! outcome), so nothing is delivered twice.
 
 use super::core::{Chan, SendNow};
-use super::waiter::Waiter;
 use super::error::{SendError, SendTimeoutError, TrySendError};
 use super::park;
+use super::waiter::Waiter;
 use crate::loom::Arc;
 use crate::runtime::current::{will_park, will_park_on};
 use crate::runtime::WaitReason;

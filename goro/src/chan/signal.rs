@@ -51,7 +51,9 @@ impl Decision {
     pub(crate) fn try_select(&self, case: usize) -> bool {
         // AcqRel: release the slot write made before the claim to the waiter,
         // and acquire the waiter's registration.
-        self.0.compare_exchange(WAITING, FIRST_CASE + case, Ordering::AcqRel, Ordering::Acquire).is_ok()
+        self.0
+            .compare_exchange(WAITING, FIRST_CASE + case, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
     }
 
     /// Gives up waiting; false if a case was selected first.
@@ -132,8 +134,8 @@ impl Signal {
         self.state.selected()
     }
 
-    /// True while no one has decided.
-    #[cfg(test)]
+    /// True while no one has decided (the select cache's tests).
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn is_waiting(&self) -> bool {
         self.state.is_waiting()
     }
