@@ -16,15 +16,111 @@
 //! it under a counterpart (no path does: the futures abort first). The
 //! slot is read through [`Waiter::take`] only once unlinked, which is
 //! the slot rule's case 3 (`signal.rs`, `Slot`).
+//!
+//! A freed op's memory stays as its thread's spare ([`spare`], Go's per-P
+//! `sudog` cache, per thread since a goroutine may move), for the next
+//! wait of an op of the same layout: a lone wait then costs no `malloc`
+//! and no `free` in the steady state.
 
 use super::lock::ChanLock;
 use super::waitq::{Entry, Op};
+use std::alloc::Layout;
 use std::ptr::NonNull;
 use std::task::Waker;
 
+/// One thread's spare op memory: at most one block, of the layout of the
+/// last op freed here. Off under loom (models allocate afresh).
+mod spare {
+    use std::alloc::Layout;
+    use std::ptr::NonNull;
+
+    /// A block of memory from the global allocator, owned.
+    pub(super) struct Block {
+        /// The memory; nothing lives in it.
+        ptr: NonNull<u8>,
+        /// Its layout (never zero-sized: an op holds a token).
+        layout: Layout,
+    }
+
+    impl Block {
+        /// Memory for `layout`: this thread's spare if it has that
+        /// layout, else fresh.
+        pub(super) fn take(layout: Layout) -> NonNull<u8> {
+            if let Some(p) = imp::take(layout) {
+                return p;
+            }
+            // SAFETY: `layout` is not zero-sized (an op holds a token).
+            let p = unsafe { std::alloc::alloc(layout) };
+            NonNull::new(p).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
+        }
+
+        /// Gives back `ptr`, from [`Block::take`] with `layout`, whose op
+        /// was dropped: kept as this thread's spare (freeing the one it
+        /// replaces), or freed.
+        ///
+        /// # Safety
+        ///
+        /// `ptr` came from `take(layout)` and nothing uses it any more.
+        pub(super) unsafe fn put(ptr: NonNull<u8>, layout: Layout) {
+            imp::put(Block { ptr, layout });
+        }
+    }
+
+    impl Drop for Block {
+        fn drop(&mut self) {
+            // SAFETY: allocated by the global allocator with this layout
+            // (`take`), and owned by this block alone.
+            unsafe { std::alloc::dealloc(self.ptr.as_ptr(), self.layout) };
+        }
+    }
+
+    #[cfg(not(loom))]
+    mod imp {
+        use super::{Block, Layout, NonNull};
+        use std::cell::Cell;
+
+        thread_local! {
+            /// This thread's spare block.
+            static SPARE: Cell<Option<Block>> = const { Cell::new(None) };
+        }
+
+        /// The spare block's memory if it has `layout`.
+        pub(super) fn take(layout: Layout) -> Option<NonNull<u8>> {
+            let b = SPARE.try_with(Cell::take).ok().flatten()?;
+            if b.layout == layout {
+                return Some(std::mem::ManuallyDrop::new(b).ptr);
+            }
+            put(b); // another type's: kept, and this wait allocates
+            None
+        }
+
+        /// Makes `b` the spare; the one it replaces is freed (as is `b`
+        /// during the thread's exit).
+        pub(super) fn put(b: Block) {
+            let _ = SPARE.try_with(move |s| s.replace(Some(b)));
+        }
+    }
+
+    #[cfg(loom)]
+    mod imp {
+        use super::{Block, Layout, NonNull};
+
+        /// No spare under loom.
+        pub(super) fn take(_: Layout) -> Option<NonNull<u8>> {
+            None
+        }
+
+        /// Frees `b`.
+        pub(super) fn put(b: Block) {
+            drop(b);
+        }
+    }
+}
+
 /// A lone operation's queued op, owned here.
 pub(crate) struct Waiter<T> {
-    /// The op, from `Box::into_raw`; freed by `drop` once unlinked.
+    /// The op, in memory from `spare::Block::take`; dropped and given
+    /// back by `drop` once unlinked.
     op: NonNull<Op<T>>,
     /// No counterpart can reach the op any more (module docs).
     unlinked: bool,
@@ -37,11 +133,16 @@ unsafe impl<T: Send> Send for Waiter<T> {}
 unsafe impl<T: Send> Sync for Waiter<T> {}
 
 impl<T> Waiter<T> {
+    /// The layout of the op's memory.
+    const LAYOUT: Layout = Layout::new::<Op<T>>();
+
     /// A fresh waiter holding `value`, that will wake `waker`, with the
     /// entry to queue under the lock the caller holds.
     #[inline]
     pub(crate) fn new(waker: &Waker, value: Option<T>) -> (Self, Entry<T>) {
-        let op = NonNull::from(Box::leak(Box::new(Op::new_lone(waker, value))));
+        let op = spare::Block::take(Self::LAYOUT).cast::<Op<T>>();
+        // SAFETY: fresh memory of `Op<T>`'s layout, which nothing else uses.
+        unsafe { op.as_ptr().write(Op::new_lone(waker, value)) };
         let w = Waiter { op, unlinked: false };
         // SAFETY: the op stays where it is until `drop`, which frees it only
         // once unlinked: its decision seen, or its entry removed (`new`'s
@@ -118,10 +219,58 @@ impl<T> Waiter<T> {
 
 impl<T> Drop for Waiter<T> {
     fn drop(&mut self) {
-        if self.unlinked {
-            // SAFETY: from `Box::leak` in `new`; unlinked, so no counterpart
-            // can reach it any more (module docs).
-            drop(unsafe { Box::from_raw(self.op.as_ptr()) });
+        if !self.unlinked {
+            return; // leaked: a counterpart may still reach it (module docs)
         }
+        // SAFETY: written in `new` and owned here; unlinked, so no
+        // counterpart can reach it any more (module docs). The memory is
+        // `take`n with `LAYOUT` and unused once the op is dropped.
+        unsafe {
+            std::ptr::drop_in_place(self.op.as_ptr());
+            spare::Block::put(self.op.cast(), Self::LAYOUT);
+        }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::Waiter;
+    use std::task::Waker;
+
+    /// A waiter given up before it was queued anywhere, and its op's address.
+    fn abandoned<T>(value: Option<T>) -> (Waiter<T>, usize) {
+        let (mut w, _never_queued) = Waiter::new(Waker::noop(), value);
+        assert!(w.abort(|_| {}), "nobody decided it");
+        let at = std::ptr::from_ref(w.op()) as usize;
+        (w, at)
+    }
+
+    /// The next wait on this thread reuses a freed op's memory, and an op
+    /// of another layout neither takes it nor loses it.
+    #[test]
+    fn spare_op_memory_is_reused_per_layout() {
+        let (w, first) = abandoned(Some(1u8));
+        drop(w);
+        let (w, again) = abandoned(Some(2u8));
+        assert_eq!(again, first, "the spare was reused");
+        drop(w); // the spare again
+        let (big, other) = abandoned(Some([7u64; 8]));
+        assert_ne!(other, first, "another layout does not take it");
+        let (w, third) = abandoned(None::<u8>);
+        assert_eq!(third, first, "nor lose it");
+        drop((w, big));
+    }
+
+    /// A value still in the slot is dropped with its op, not left in the
+    /// reused memory.
+    #[test]
+    fn freed_op_drops_its_value() {
+        let v = std::sync::Arc::new(());
+        let (mut w, _) = abandoned(Some(v.clone()));
+        assert_eq!(std::sync::Arc::strong_count(&v), 2);
+        drop(w.take());
+        let (w2, _) = abandoned(Some(v.clone()));
+        drop((w, w2));
+        assert_eq!(std::sync::Arc::strong_count(&v), 1, "every copy dropped");
     }
 }
