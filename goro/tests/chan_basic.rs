@@ -297,3 +297,51 @@ fn dropped_receiver_with_pending_stream_gives_value_back() {
     drop(rx1);
     assert_eq!(rx.try_recv(), Ok(8), "the dropped stream handed it back");
 }
+
+/// A waker that counts its wake-ups and unparks a thread.
+struct Counting(std::sync::atomic::AtomicUsize, std::thread::Thread);
+
+impl std::task::Wake for Counting {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.1.unpark();
+    }
+}
+
+/// A queued receive re-polled from another context (a new waker) is woken
+/// through that one when a sender arrives, many times over: the lone
+/// operation's waker moves under the channel lock, and the sender takes
+/// whichever is there when it hands the value over. (A sender that came
+/// between the two polls wakes the old one, and the re-poll is ready.) A
+/// lost wake-up hangs the wait, which `within` fails.
+#[test]
+fn requeued_receive_wakes_its_latest_waker() {
+    within(LIMIT, || {
+        let (tx, rx) = goro::chan::<u32>(0);
+        let sender = std::thread::spawn(move || (0..2_000).try_for_each(|i| tx.send_blocking(i)));
+        let me = std::thread::current();
+        let old = std::sync::Arc::new(Counting(0.into(), me.clone()));
+        let new = std::sync::Arc::new(Counting(0.into(), me));
+        for i in 0..2_000 {
+            let mut recv = rx.recv();
+            let old_waker = std::task::Waker::from(old.clone());
+            let mut cx_old = std::task::Context::from_waker(&old_waker);
+            let waker = std::task::Waker::from(new.clone());
+            let mut cx = std::task::Context::from_waker(&waker);
+            let mut got = std::pin::Pin::new(&mut recv).poll(&mut cx_old);
+            let woken = new.0.load(std::sync::atomic::Ordering::SeqCst);
+            if got.is_pending() {
+                got = std::pin::Pin::new(&mut recv).poll(&mut cx);
+            }
+            while got.is_pending() {
+                // Only the new waker may end this wait: park until it fires.
+                while new.0.load(std::sync::atomic::Ordering::SeqCst) == woken {
+                    std::thread::park();
+                }
+                got = std::pin::Pin::new(&mut recv).poll(&mut cx);
+            }
+            assert_eq!(got, Poll::Ready(Some(i)));
+        }
+        assert_eq!(sender.join().unwrap(), Ok(()));
+    });
+}
