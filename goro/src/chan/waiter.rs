@@ -1,8 +1,9 @@
 //! `Waiter<T>`: the queued op of a lone send or receive, owned by its
 //! future (Go's `sudog` of a plain `chansend` / `chanrecv`).
 //!
-//! The op is one allocation whose address sits in the channel's queue
-//! (`waitq.rs`, `Entry`); it has no reference count. The waiter frees it
+//! The op lives in one block of memory (its thread's spare, or fresh)
+//! whose address sits in the channel's queue (`waitq.rs`, `Entry`); it has
+//! no reference count. The waiter frees it
 //! once it is *unlinked*, i.e. once no counterpart can reach it again:
 //!
 //! - its decision was seen made (Acquire): the decider popped the entry
