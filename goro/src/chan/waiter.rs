@@ -3,8 +3,8 @@
 //!
 //! The op lives in one block of memory (its thread's spare, or fresh)
 //! whose address sits in the channel's queue (`waitq.rs`, `Entry`); it has
-//! no reference count. The waiter frees it
-//! once it is *unlinked*, i.e. once no counterpart can reach it again:
+//! no reference count. The waiter frees it once it is *unlinked*, i.e.
+//! once no counterpart can reach it again:
 //!
 //! - its decision was seen made (Acquire): the decider popped the entry
 //!   (a counterpart, or `close`, which drains the queue) and, having taken
