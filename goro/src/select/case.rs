@@ -3,8 +3,11 @@
 //! `SelectHandle`).
 //!
 //! A case goes through at most these steps, driven by the selector:
-//! `try_locked` under its channel's lock, or `poll_future` (poll pass; the
-//! chosen case then gets `after_unlock` once every lock is released),
+//! `try_alone` (poll pass of a select without `default`: the case takes
+//! and releases its own channel's lock, or polls its future), or, in a
+//! select with `default`, `try_locked` under its channel's lock held with
+//! all the others, or `poll_future` (the chosen case then gets
+//! `after_unlock` once every lock is released),
 //! `register` (enqueue pass), `unregister` (dequeue pass: every case but
 //! the selected one, whose entry its counterpart popped), then exactly one
 //! selected case gets `commit`, or `abandon` if the select is dropped after
@@ -52,6 +55,22 @@ pub trait Case<'a> {
     /// Polls a future case with `cx`; true if it completed.
     fn poll_future(&mut self, cx: &mut Context<'_>) -> bool;
 
+    /// Completes this case now if it can, keeping the result: a channel
+    /// case under its own channel's lock, waking the counterpart it decided
+    /// after unlocking; a future case by polling it with `cx`. The poll
+    /// pass of a select without `default` (one call per case tried, where
+    /// the snapshot makes three).
+    fn try_alone(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(lock) = self.chan_lock() else {
+            return self.kind() == Kind::Future && self.poll_future(cx);
+        };
+        let mut guard = lock.lock();
+        let done = self.try_locked(&mut guard);
+        drop(guard); // wake only after unlocking
+        self.after_unlock();
+        done
+    }
+
     /// The layout of the op this case queues (zero-sized if it queues
     /// none), for the select's arena.
     fn op_layout(&self) -> Layout {
@@ -91,6 +110,10 @@ impl<'a, C: Case<'a> + ?Sized> Case<'a> for &mut C {
     fn poll_future(&mut self, cx: &mut Context<'_>) -> bool {
         (**self).poll_future(cx)
     }
+    #[inline]
+    fn try_alone(&mut self, cx: &mut Context<'_>) -> bool {
+        (**self).try_alone(cx)
+    }
     fn op_layout(&self) -> Layout {
         (**self).op_layout()
     }
@@ -124,6 +147,12 @@ pub trait CaseList<'a> {
 
     /// Case `i`, for the duration of one step.
     fn case(&mut self, i: usize) -> &mut dyn Case<'a>;
+
+    /// [`Case::try_alone`] on case `i`; the lists below call it without a
+    /// virtual call, so that a case's whole try inlines into the select.
+    fn try_alone(&mut self, i: usize, cx: &mut Context<'_>) -> bool {
+        self.case(i).try_alone(cx)
+    }
 }
 
 impl<'a> CaseList<'a> for () {
@@ -145,6 +174,13 @@ impl<'a, A: Case<'a>, B: CaseList<'a>> CaseList<'a> for (A, B) {
             _ => self.1.case(i - 1),
         }
     }
+    #[inline]
+    fn try_alone(&mut self, i: usize, cx: &mut Context<'_>) -> bool {
+        match i {
+            0 => self.0.try_alone(cx),
+            _ => self.1.try_alone(i - 1, cx),
+        }
+    }
 }
 
 impl<'a, C: Case<'a>> CaseList<'a> for [C] {
@@ -153,5 +189,8 @@ impl<'a, C: Case<'a>> CaseList<'a> for [C] {
     }
     fn case(&mut self, i: usize) -> &mut dyn Case<'a> {
         &mut self[i]
+    }
+    fn try_alone(&mut self, i: usize, cx: &mut Context<'_>) -> bool {
+        self[i].try_alone(cx)
     }
 }

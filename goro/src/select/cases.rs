@@ -137,6 +137,18 @@ impl<'a: 'b, 'b, T> Case<'b> for RecvCase<'a, T> {
         false
     }
 
+    #[inline]
+    fn try_alone(&mut self, _cx: &mut Context<'_>) -> bool {
+        let Some(rx) = self.rx else { return false };
+        // The channel's own non-blocking receive: it wakes after unlocking.
+        self.out = Some(match rx.chan.try_recv() {
+            RecvNow::Value(v) => Some(v),
+            RecvNow::Closed => None,
+            RecvNow::Empty => return false,
+        });
+        true
+    }
+
     fn op_layout(&self) -> Layout {
         CaseOp::<T>::layout()
     }
@@ -229,6 +241,21 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
 
     fn poll_future(&mut self, _cx: &mut Context<'_>) -> bool {
         false
+    }
+
+    #[inline]
+    fn try_alone(&mut self, _cx: &mut Context<'_>) -> bool {
+        let (Some(tx), Some(v)) = (self.tx, self.value.take()) else { return false };
+        // The channel's own non-blocking send: it wakes after unlocking.
+        self.out = Some(match tx.chan.try_send(v) {
+            SendNow::Sent => Ok(()),
+            SendNow::Closed(v) => Err(SendError(v)),
+            SendNow::Full(v) => {
+                self.value = Some(v);
+                return false;
+            }
+        });
+        true
     }
 
     fn try_locked(&mut self, guard: &mut ChanGuard<'b>) -> bool {
@@ -338,6 +365,10 @@ impl<'b, F: Future> Case<'b> for FutureCase<'_, F> {
             return true;
         }
         false
+    }
+
+    fn try_alone(&mut self, cx: &mut Context<'_>) -> bool {
+        self.poll_future(cx)
     }
 
     fn register(&mut self, _signal: &Arc<Signal>, _index: usize, _arena: &OpArena) -> bool {

@@ -179,6 +179,13 @@ impl<'a, T> Case<'a> for DynCase<'a, T> {
     fn poll_future(&mut self, cx: &mut Context<'_>) -> bool {
         self.case().is_some_and(|c| c.poll_future(cx))
     }
+    fn try_alone(&mut self, cx: &mut Context<'_>) -> bool {
+        match self {
+            DynCase::Recv(c) => c.try_alone(cx),
+            DynCase::Send(c) => c.try_alone(cx),
+            DynCase::Off => false,
+        }
+    }
     fn op_layout(&self) -> Layout {
         match self {
             DynCase::Recv(c) => c.op_layout(),

@@ -92,34 +92,24 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
         park::block_on(self)
     }
 
-    /// Pass 1: tries every enabled case in random order.
-    fn poll_pass(&mut self, order: &Order, cx: &mut Context<'_>) -> Option<usize> {
+    /// Pass 1: tries every enabled case in random order, each alone (a
+    /// channel case under its own channel's lock, a future by polling it),
+    /// or, with `default`, as one snapshot.
+    #[inline]
+    fn poll_pass(&mut self, order: &mut Order, cx: &mut Context<'_>) -> Option<usize> {
         if self.default {
             return self.poll_snapshot(order, cx);
         }
-        order.iter().find(|&i| self.try_case(i, cx))
-    }
-
-    /// Tries case `i` alone: a channel case under its own channel's lock,
-    /// a future case by polling it.
-    fn try_case(&mut self, i: usize, cx: &mut Context<'_>) -> bool {
-        let c = self.cases.case(i);
-        let Some(lock) = c.chan_lock() else {
-            return c.kind() == Kind::Future && c.poll_future(cx);
-        };
-        let mut guard = lock.lock();
-        let done = c.try_locked(&mut guard);
-        drop(guard); // wake only after unlocking
-        c.after_unlock();
-        done
+        order.iter().find(|&i| self.cases.try_alone(i, cx))
     }
 
     /// Pass 1 of a select with `default`: in random order, the future cases
     /// ahead of the first channel case, then every channel case as one
     /// snapshot under all their locks, then the remaining futures.
-    fn poll_snapshot(&mut self, order: &Order, cx: &mut Context<'_>) -> Option<usize> {
+    fn poll_snapshot(&mut self, order: &mut Order, cx: &mut Context<'_>) -> Option<usize> {
         let mut snapped = false;
-        for i in order.iter() {
+        for k in 0..order.len() {
+            let i = order.at(k);
             match self.cases.case(i).kind() {
                 Kind::Future if self.cases.case(i).poll_future(cx) => return Some(i),
                 Kind::Channel if !snapped => {
@@ -135,7 +125,7 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
     }
 
     /// Pass 3: queues every channel case under a fresh signal.
-    fn enqueue_pass(&mut self, order: &Order, cx: &mut Context<'_>) -> Enqueued {
+    fn enqueue_pass(&mut self, order: &mut Order, cx: &mut Context<'_>) -> Enqueued {
         let signal = cache::signal(cx.waker());
         let cases = &mut *self.cases;
         let arena = self.arena.get_or_insert_with(|| {
@@ -239,8 +229,8 @@ impl<'a, L: CaseList<'a> + ?Sized> Future for Selector<'_, 'a, L> {
         }
         std::task::ready!(crate::runtime::current::poll_budget(cx)); // yields every so often
         loop {
-            let order = Order::shuffled(this.cases.len());
-            if let Some(i) = this.poll_pass(&order, cx) {
+            let mut order = Order::shuffled(this.cases.len());
+            if let Some(i) = this.poll_pass(&mut order, cx) {
                 return Poll::Ready(i);
             }
             if this.default {
@@ -250,7 +240,7 @@ impl<'a, L: CaseList<'a> + ?Sized> Future for Selector<'_, 'a, L> {
                 will_park(WaitReason::SelectNoCases, this.at);
                 return Poll::Pending;
             }
-            match this.enqueue_pass(&order, cx) {
+            match this.enqueue_pass(&mut order, cx) {
                 Enqueued::Parked => break,
                 Enqueued::Retry => continue,
                 Enqueued::Selected(k) => return Poll::Ready(k),
@@ -262,7 +252,20 @@ impl<'a, L: CaseList<'a> + ?Sized> Future for Selector<'_, 'a, L> {
 }
 
 impl<'a, L: CaseList<'a> + ?Sized> Drop for Selector<'_, 'a, L> {
+    /// Inlined: a select that never waited has nothing to release.
+    #[inline]
     fn drop(&mut self) {
+        if self.signal.is_some() || self.arena.is_some() {
+            self.release();
+        }
+    }
+}
+
+impl<'a, L: CaseList<'a> + ?Sized> Selector<'_, 'a, L> {
+    /// The drop of a select that queued its cases at least once: cancels
+    /// a parked one and caches its arena.
+    #[inline(never)]
+    fn release(&mut self) {
         if let Some(signal) = self.signal.take() {
             self.cancel(signal);
         }

@@ -111,7 +111,7 @@ fn dedup(s: &mut [Option<&ChanLock>]) -> usize {
 /// woken after the locks are released.
 pub(crate) fn poll_channels<'a, L: CaseList<'a> + ?Sized>(
     cases: &mut L,
-    order: &Order,
+    order: &mut Order,
 ) -> Option<usize> {
     let mut held = Held::lock_all(cases);
     let chosen = order.iter().find(|&i| {
