@@ -3,11 +3,11 @@
 //! `SelectHandle`).
 //!
 //! A case goes through at most these steps, driven by the selector:
-//! `try_alone` (poll pass of a select without `default`: the case takes
-//! and releases its own channel's lock, or polls its future), or, in a
-//! select with `default`, `try_locked` under its channel's lock held with
-//! all the others, or `poll_future` (the chosen case then gets
-//! `after_unlock` once every lock is released),
+//! the poll pass, `try_alone` in a select without `default` (the case
+//! takes and releases its own channel's lock, or polls its future), or,
+//! in a select with `default`, `try_locked` under the locks of all the
+//! select's channels (which a case that completes releases before it
+//! wakes its counterpart) and `poll_future`; then
 //! `register` (enqueue pass), `unregister` (dequeue pass: every case but
 //! the selected one, whose entry its counterpart popped), then exactly one
 //! selected case gets `commit`, or `abandon` if the select is dropped after
@@ -15,11 +15,12 @@
 //! macro takes the chosen one out afterwards.
 //!
 //! The lifetime `'a` is how long the case's channel is borrowed: the
-//! selector holds [`ChanGuard`]s of that lifetime while it calls the cases,
-//! so a non-blocking select can poll all its channels under all their locks.
+//! selector holds [`Locks`] of that lifetime while it calls the cases, so
+//! a non-blocking select can poll all its channels under all their locks.
 
 use super::arena::OpArena;
-use crate::chan::{ChanGuard, ChanLock, Signal};
+use super::snapshot::Locks;
+use crate::chan::{ChanLock, Signal};
 use crate::loom::Arc;
 use std::alloc::Layout;
 use std::task::Context;
@@ -44,13 +45,10 @@ pub trait Case<'a> {
     fn chan_lock(&self) -> Option<&'a ChanLock>;
 
     /// Completes this channel case now if it can, keeping the result;
-    /// `guard` holds the lock of its channel. Must not wake anyone: the
-    /// counterpart it decided is woken by `after_unlock`.
-    fn try_locked(&mut self, guard: &mut ChanGuard<'a>) -> bool;
-
-    /// Wakes the counterpart the last successful `try_locked` decided, if
-    /// any; called once every channel lock is released.
-    fn after_unlock(&mut self);
+    /// `locks` hold the lock of its channel among others. A case that
+    /// decided a counterpart releases `locks` before it wakes it (no
+    /// wake-up under a channel lock); false for a future or disabled case.
+    fn try_locked(&mut self, locks: &mut Locks<'a>) -> bool;
 
     /// Polls a future case with `cx`; true if it completed.
     fn poll_future(&mut self, cx: &mut Context<'_>) -> bool;
@@ -58,18 +56,8 @@ pub trait Case<'a> {
     /// Completes this case now if it can, keeping the result: a channel
     /// case under its own channel's lock, waking the counterpart it decided
     /// after unlocking; a future case by polling it with `cx`. The poll
-    /// pass of a select without `default` (one call per case tried, where
-    /// the snapshot makes three).
-    fn try_alone(&mut self, cx: &mut Context<'_>) -> bool {
-        let Some(lock) = self.chan_lock() else {
-            return self.kind() == Kind::Future && self.poll_future(cx);
-        };
-        let mut guard = lock.lock();
-        let done = self.try_locked(&mut guard);
-        drop(guard); // wake only after unlocking
-        self.after_unlock();
-        done
-    }
+    /// pass of a select without `default`, one call per case tried.
+    fn try_alone(&mut self, cx: &mut Context<'_>) -> bool;
 
     /// The layout of the op this case queues (zero-sized if it queues
     /// none), for the select's arena.
@@ -101,11 +89,8 @@ impl<'a, C: Case<'a> + ?Sized> Case<'a> for &mut C {
     fn chan_lock(&self) -> Option<&'a ChanLock> {
         (**self).chan_lock()
     }
-    fn try_locked(&mut self, guard: &mut ChanGuard<'a>) -> bool {
-        (**self).try_locked(guard)
-    }
-    fn after_unlock(&mut self) {
-        (**self).after_unlock()
+    fn try_locked(&mut self, locks: &mut Locks<'a>) -> bool {
+        (**self).try_locked(locks)
     }
     fn poll_future(&mut self, cx: &mut Context<'_>) -> bool {
         (**self).poll_future(cx)
