@@ -1,8 +1,9 @@
 //! The selector: Go's `selectgo`, split into named passes over the [`Case`]
 //! trait.
 //!
-//! 1. **poll**: try every enabled case in a fresh random order; the first
-//!    that completes wins. A select with `default` polls its channel cases
+//! 1. **poll**: try every enabled case in a fresh random order, each
+//!    position drawn when the pass reaches it (`order.rs`); the first that
+//!    completes wins. A select with `default` polls its channel cases
 //!    as one snapshot under all their locks, as Go does (`snapshot.rs`), so
 //!    it never misses a channel made ready between two tries; one without
 //!    `default` tries each under its own channel's lock, as crossbeam does
@@ -10,9 +11,12 @@
 //! 2. **default**: if nothing completed and there is a `default`, take it.
 //! 3. **enqueue**: take one [`Signal`] and one [`OpArena`] (the thread's
 //!    cache, `cache.rs`, or fresh) and register every channel case under
-//!    the signal, its op in its place of the arena (`case_op.rs`). If a
-//!    case turns out ready while registering, abort the signal and start
-//!    over at pass 1 — unless a counterpart decided the signal first.
+//!    the signal, its op in its place of the arena (`case_op.rs`), in the
+//!    poll pass's random order: a counterpart that later finds two of our
+//!    cases queued on one channel takes the first queued, so this order
+//!    chooses among them (TestPseudoRandomSend). If a case turns out ready
+//!    while registering, abort the signal and start over at pass 1 —
+//!    unless a counterpart decided the signal first.
 //! 4. **park**: return `Pending`. A counterpart decides the signal and wakes
 //!    us, or a future case's waker does and we poll the futures, claiming the
 //!    signal ourselves for the first one ready.
@@ -124,7 +128,7 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
         None
     }
 
-    /// Pass 3: queues every channel case under a fresh signal.
+    /// Pass 3: queues every channel case under a fresh signal, in `order`.
     fn enqueue_pass(&mut self, order: &mut Order, cx: &mut Context<'_>) -> Enqueued {
         let signal = cache::signal(cx.waker());
         let cases = &mut *self.cases;
