@@ -118,9 +118,11 @@ impl<'a, C: Case<'a> + ?Sized> Case<'a> for &mut C {
 
 /// The cases of one select, indexed from 0, as the selector walks them.
 ///
-/// `select!` builds a nested list `(&mut case0, (&mut case1, ()))`, so that
-/// the select's future is `Send` exactly when its cases are; the dynamic
-/// `Select` uses a slice. `'a` is the cases' channel borrow (see [`Case`]).
+/// `select!` builds a nested list `(case0, (case1, ()))` of its cases by
+/// value, so that the select's future is `Send` exactly when its cases are
+/// and case `i` is reached through a field path, its try without a virtual
+/// call ([`CaseList::try_alone`]); the dynamic `Select` uses a slice. `'a`
+/// is the cases' channel borrow (see [`Case`]).
 pub trait CaseList<'a> {
     /// The number of cases.
     fn len(&self) -> usize;
