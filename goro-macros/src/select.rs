@@ -11,9 +11,12 @@
 //! ```
 //!
 //! Expansion: operands, send values and futures are evaluated once, in
-//! source order, into locals; the selector runs over them; the chosen case's
-//! output is moved into a local enum, every case is dropped, and only then
-//! does the chosen body run. So bodies may reassign operands or `break`.
+//! source order, into locals; the cases are built from them into one nested
+//! tuple `(case0, (case1, ()))` (held by value: reaching case `i` is a field
+//! path, not a pointer per case); the selector runs over it; the chosen
+//! case's output is moved into a local enum, every case is dropped, and
+//! only then does the chosen body run. So bodies may reassign operands or
+//! `break`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -131,11 +134,16 @@ fn forever(blocking: bool) -> TokenStream {
 /// The general expansion.
 fn expand_cases(input: &Input, blocking: bool) -> TokenStream {
     let n = input.cases.len();
-    let cases: Vec<Ident> = (0..n).map(|i| format_ident!("__goro_case{}", i)).collect();
     let variants: Vec<Ident> = (0..n).map(|i| format_ident!("Case{}", i)).collect();
     let params: Vec<Ident> = (0..n).map(|i| format_ident!("__GoroT{}", i)).collect();
-    let setup = input.cases.iter().zip(&cases).enumerate().map(|(i, (c, id))| setup_case(i, c, id));
+    let (setup, built): (Vec<_>, Vec<_>) =
+        input.cases.iter().enumerate().map(|(i, c)| setup_case(i, c)).unzip();
     let indices = 0..n;
+    // Case `i` of the nested tuple: `.1` `i` times, then `.0`.
+    let paths = (0..n).map(|i| {
+        let hops = std::iter::repeat_n(quote!(.1), i);
+        quote!(__goro_cases #(#hops)* .0)
+    });
     let has_default = input.default.is_some();
     let wait = if blocking { quote!(.wait_blocking()) } else { quote!(.await) };
     let (default_variant, default_take, default_arm) = match &input.default {
@@ -146,19 +154,18 @@ fn expand_cases(input: &Input, blocking: bool) -> TokenStream {
             (quote!(), quote!(::core::unreachable!("goro::select: no case completed")), quote!())
         }
     };
-    let list = cases.iter().rev().fold(quote!(()), |rest, c| quote!((&mut #c, #rest)));
+    let list = built.iter().rev().fold(quote!(()), |rest, c| quote!((#c, #rest)));
     let pats = input.cases.iter().map(|c| &c.pat);
     let bodies = input.cases.iter().map(|c| &c.body);
     quote! {{
         enum __GoroOut<#(#params),*> { #(#variants(#params),)* #default_variant }
         let __goro_out = {
             #(#setup)*
-            let __goro_index = {
-                let mut __goro_cases = #list;
-                ::goro::select::Selector::new(&mut __goro_cases, #has_default) #wait
-            };
+            let mut __goro_cases = #list;
+            let __goro_index =
+                ::goro::select::Selector::new(&mut __goro_cases, #has_default) #wait;
             match __goro_index {
-                #(#indices => __GoroOut::#variants(#cases.take_output()),)*
+                #(#indices => __GoroOut::#variants(#paths.take_output()),)*
                 _ => #default_take,
             }
         };
@@ -169,27 +176,27 @@ fn expand_cases(input: &Input, blocking: bool) -> TokenStream {
     }}
 }
 
-/// The locals of case `i`: its operands, value or pinned future, and case.
-fn setup_case(i: usize, c: &Case, id: &Ident) -> TokenStream {
+/// The locals of case `i` (its operand, value or pinned future, evaluated
+/// here in source order) and the expression that builds its case from them.
+fn setup_case(i: usize, c: &Case) -> (TokenStream, TokenStream) {
     let op = format_ident!("__goro_operand{}", i, span = Span::call_site());
     let a0 = &c.args[0];
     match c.kind.to_string().as_str() {
-        "recv" => quote! {
-            let #op = &(#a0);
-            let mut #id = ::goro::select::RecvCase::new(#op);
-        },
+        "recv" => (quote!(let #op = &(#a0);), quote!(::goro::select::RecvCase::new(#op))),
         "send" => {
             let a1 = &c.args[1];
             let val = format_ident!("__goro_value{}", i);
-            quote! {
-                let #op = &(#a0);
-                let #val = #a1;
-                let mut #id = ::goro::select::SendCase::new(#op, #val);
-            }
+            (
+                quote! {
+                    let #op = &(#a0);
+                    let #val = #a1;
+                },
+                quote!(::goro::select::SendCase::new(#op, #val)),
+            )
         }
-        _ => quote! {
-            let mut #op = ::core::pin::pin!(#a0);
-            let mut #id = ::goro::select::FutureCase::new(#op.as_mut());
-        },
+        _ => (
+            quote!(let mut #op = ::core::pin::pin!(#a0);),
+            quote!(::goro::select::FutureCase::new(#op.as_mut())),
+        ),
     }
 }

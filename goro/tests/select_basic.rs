@@ -147,6 +147,45 @@ async fn default_select_naming_a_channel_twice() {
 }
 
 #[test]
+fn default_select_wakes_the_parked_counterpart_it_takes() {
+    // A select with default that completes a case with a parked sender or
+    // receiver (the snapshot's wake-up after releasing every lock) must
+    // wake it: the counterpart's thread finishes, or the join times out.
+    within(LIMIT, || {
+        for _ in 0..200 {
+            let (tx, rx) = goro::chan::<u32>(0);
+            let (otx, orx) = goro::chan::<u32>(0); // never ready: held open
+            let sender = std::thread::spawn(move || tx.send_blocking(7));
+            let got = loop {
+                let v = goro::select_blocking! {
+                    recv(orx) -> _ => unreachable!(),
+                    recv(rx) -> v => v,
+                    default => None,
+                };
+                if let Some(v) = v {
+                    break v;
+                }
+                std::thread::yield_now();
+            };
+            assert_eq!(got, 7);
+            sender.join().unwrap().unwrap();
+            let receiver = std::thread::spawn(move || orx.recv_blocking());
+            loop {
+                let sent = goro::select_blocking! {
+                    send(otx, 9) -> r => { r.unwrap(); true },
+                    default => false,
+                };
+                if sent {
+                    break;
+                }
+                std::thread::yield_now();
+            }
+            assert_eq!(receiver.join().unwrap(), Some(9));
+        }
+    });
+}
+
+#[test]
 fn unbuffered_select_sends_deliver_exactly_once() {
     // Two receivers race for two send cases of the same select: only one
     // value may ever be delivered per select.

@@ -3,8 +3,11 @@
 //! `SelectHandle`).
 //!
 //! A case goes through at most these steps, driven by the selector:
-//! `try_locked` under its channel's lock, or `poll_future` (poll pass; the
-//! chosen case then gets `after_unlock` once every lock is released),
+//! the poll pass, `try_alone` in a select without `default` (the case
+//! takes and releases its own channel's lock, or polls its future), or,
+//! in a select with `default`, `try_locked` under the locks of all the
+//! select's channels (which a case that completes releases before it
+//! wakes its counterpart) and `poll_future`; then
 //! `register` (enqueue pass), `unregister` (dequeue pass: every case but
 //! the selected one, whose entry its counterpart popped), then exactly one
 //! selected case gets `commit`, or `abandon` if the select is dropped after
@@ -12,11 +15,12 @@
 //! macro takes the chosen one out afterwards.
 //!
 //! The lifetime `'a` is how long the case's channel is borrowed: the
-//! selector holds [`ChanGuard`]s of that lifetime while it calls the cases,
-//! so a non-blocking select can poll all its channels under all their locks.
+//! selector holds [`Locks`] of that lifetime while it calls the cases, so
+//! a non-blocking select can poll all its channels under all their locks.
 
 use super::arena::OpArena;
-use crate::chan::{ChanGuard, ChanLock, Signal};
+use super::snapshot::Locks;
+use crate::chan::{ChanLock, Signal};
 use crate::loom::Arc;
 use std::alloc::Layout;
 use std::task::Context;
@@ -41,16 +45,19 @@ pub trait Case<'a> {
     fn chan_lock(&self) -> Option<&'a ChanLock>;
 
     /// Completes this channel case now if it can, keeping the result;
-    /// `guard` holds the lock of its channel. Must not wake anyone: the
-    /// counterpart it decided is woken by `after_unlock`.
-    fn try_locked(&mut self, guard: &mut ChanGuard<'a>) -> bool;
-
-    /// Wakes the counterpart the last successful `try_locked` decided, if
-    /// any; called once every channel lock is released.
-    fn after_unlock(&mut self);
+    /// `locks` hold the lock of its channel among others. A case that
+    /// decided a counterpart releases `locks` before it wakes it (no
+    /// wake-up under a channel lock); false for a future or disabled case.
+    fn try_locked(&mut self, locks: &mut Locks<'a>) -> bool;
 
     /// Polls a future case with `cx`; true if it completed.
     fn poll_future(&mut self, cx: &mut Context<'_>) -> bool;
+
+    /// Completes this case now if it can, keeping the result: a channel
+    /// case under its own channel's lock, waking the counterpart it decided
+    /// after unlocking; a future case by polling it with `cx`. The poll
+    /// pass of a select without `default`, one call per case tried.
+    fn try_alone(&mut self, cx: &mut Context<'_>) -> bool;
 
     /// The layout of the op this case queues (zero-sized if it queues
     /// none), for the select's arena.
@@ -82,14 +89,15 @@ impl<'a, C: Case<'a> + ?Sized> Case<'a> for &mut C {
     fn chan_lock(&self) -> Option<&'a ChanLock> {
         (**self).chan_lock()
     }
-    fn try_locked(&mut self, guard: &mut ChanGuard<'a>) -> bool {
-        (**self).try_locked(guard)
-    }
-    fn after_unlock(&mut self) {
-        (**self).after_unlock()
+    fn try_locked(&mut self, locks: &mut Locks<'a>) -> bool {
+        (**self).try_locked(locks)
     }
     fn poll_future(&mut self, cx: &mut Context<'_>) -> bool {
         (**self).poll_future(cx)
+    }
+    #[inline]
+    fn try_alone(&mut self, cx: &mut Context<'_>) -> bool {
+        (**self).try_alone(cx)
     }
     fn op_layout(&self) -> Layout {
         (**self).op_layout()
@@ -110,9 +118,11 @@ impl<'a, C: Case<'a> + ?Sized> Case<'a> for &mut C {
 
 /// The cases of one select, indexed from 0, as the selector walks them.
 ///
-/// `select!` builds a nested list `(&mut case0, (&mut case1, ()))`, so that
-/// the select's future is `Send` exactly when its cases are; the dynamic
-/// `Select` uses a slice. `'a` is the cases' channel borrow (see [`Case`]).
+/// `select!` builds a nested list `(case0, (case1, ()))` of its cases by
+/// value, so that the select's future is `Send` exactly when its cases are
+/// and case `i` is reached through a field path, its try without a virtual
+/// call ([`CaseList::try_alone`]); the dynamic `Select` uses a slice. `'a`
+/// is the cases' channel borrow (see [`Case`]).
 pub trait CaseList<'a> {
     /// The number of cases.
     fn len(&self) -> usize;
@@ -124,6 +134,12 @@ pub trait CaseList<'a> {
 
     /// Case `i`, for the duration of one step.
     fn case(&mut self, i: usize) -> &mut dyn Case<'a>;
+
+    /// [`Case::try_alone`] on case `i`; the lists below call it without a
+    /// virtual call, so that a case's whole try inlines into the select.
+    fn try_alone(&mut self, i: usize, cx: &mut Context<'_>) -> bool {
+        self.case(i).try_alone(cx)
+    }
 }
 
 impl<'a> CaseList<'a> for () {
@@ -145,6 +161,13 @@ impl<'a, A: Case<'a>, B: CaseList<'a>> CaseList<'a> for (A, B) {
             _ => self.1.case(i - 1),
         }
     }
+    #[inline]
+    fn try_alone(&mut self, i: usize, cx: &mut Context<'_>) -> bool {
+        match i {
+            0 => self.0.try_alone(cx),
+            _ => self.1.try_alone(i - 1, cx),
+        }
+    }
 }
 
 impl<'a, C: Case<'a>> CaseList<'a> for [C] {
@@ -153,5 +176,8 @@ impl<'a, C: Case<'a>> CaseList<'a> for [C] {
     }
     fn case(&mut self, i: usize) -> &mut dyn Case<'a> {
         &mut self[i]
+    }
+    fn try_alone(&mut self, i: usize, cx: &mut Context<'_>) -> bool {
+        self[i].try_alone(cx)
     }
 }

@@ -27,22 +27,22 @@ use std::ptr::NonNull;
 
 /// One select case's op, by where it was placed.
 pub(crate) struct CaseOp<T> {
-    /// The op's place in the arena of the last registration.
+    /// The op's place in the arena while a channel queue points to it (or
+    /// pointed, until the selector collects a decided case); `None`
+    /// otherwise, so that a case's drop tests one word.
     op: Option<NonNull<Op<T>>>,
-    /// True while a channel queue points to the op.
-    queued: bool,
 }
 
 // SAFETY: a `CaseOp` is the owner's handle on an op that holds at most a
 // `T` (as `Box<Op<T>>` would be); it is read only by the case that owns it.
 unsafe impl<T: Send> Send for CaseOp<T> {}
-// SAFETY: `&CaseOp` reads nothing but `queued`.
+// SAFETY: `&CaseOp` reads nothing but whether `op` is set.
 unsafe impl<T: Send> Sync for CaseOp<T> {}
 
 impl<T> CaseOp<T> {
     /// No op yet.
     pub(crate) fn new() -> Self {
-        CaseOp { op: None, queued: false }
+        CaseOp { op: None }
     }
 
     /// The layout of the op, for the arena.
@@ -51,16 +51,17 @@ impl<T> CaseOp<T> {
     }
 
     /// True while a channel queue points to the op.
+    #[inline]
     pub(crate) fn is_queued(&self) -> bool {
-        self.queued
+        self.op.is_some()
     }
 
-    /// The op, while it is placed and its arena alive (queued, or decided
-    /// and not yet committed).
-    fn op(&self) -> Option<&Op<T>> {
+    /// Takes the op out of the queued state: the op, still in its place
+    /// (queued, or decided and not yet committed, so its arena is alive).
+    fn take_op(&mut self) -> Option<&Op<T>> {
         // SAFETY: the place was written by `register` and the arena
         // outlives every use the selector makes of this case's op.
-        self.op.map(|p| unsafe { p.as_ref() })
+        self.op.take().map(|p| unsafe { p.as_ref() })
     }
 
     /// Places a fresh op for `signal` holding `value` at place `index` of
@@ -75,17 +76,16 @@ impl<T> CaseOp<T> {
         arena: &OpArena,
         register: impl FnOnce(&Op<T>, usize) -> bool,
     ) -> Result<(), Option<T>> {
-        assert!(!self.queued, "goro::select: a case registered twice");
+        assert!(self.op.is_none(), "goro::select: a case registered twice");
         let place = arena.place(index, Self::layout()).cast::<Op<T>>();
         // SAFETY: the place fits an `Op<T>` (checked by `place`) and nothing
         // points to it: this case is not queued, and a place is only ever
         // this case's. What it held before has an empty slot and no count.
         unsafe { place.write(Op::for_case(signal, value)) };
-        self.op = Some(place);
         // SAFETY: we just wrote it.
         let op = unsafe { place.as_ref() };
         if register(op, index) {
-            self.queued = true;
+            self.op = Some(place);
             return Ok(());
         }
         // SAFETY: slot rule 1: we created the op and it is not queued.
@@ -95,10 +95,7 @@ impl<T> CaseOp<T> {
     /// Removes the op from its queue with `remove` (the channel's
     /// unregister step, under its lock) and takes back what its slot holds.
     pub(crate) fn unregister(&mut self, remove: impl FnOnce(&Op<T>)) -> Option<T> {
-        if !std::mem::take(&mut self.queued) {
-            return None;
-        }
-        let op = self.op()?;
+        let op = self.take_op()?;
         remove(op);
         // SAFETY: slot rule 3b: our entry was just removed under the lock.
         unsafe { op.slot.take() }
@@ -108,10 +105,7 @@ impl<T> CaseOp<T> {
     /// for this case: its counterpart popped the entry, so the op is no
     /// longer queued.
     pub(crate) fn take_decided(&mut self) -> Option<T> {
-        if !std::mem::take(&mut self.queued) {
-            return None;
-        }
-        let op = self.op()?;
+        let op = self.take_op()?;
         // SAFETY: slot rule 3a: the selector saw this case chosen (Acquire).
         unsafe { op.slot.take() }
     }

@@ -8,8 +8,8 @@
 use super::arena::OpArena;
 use super::case::{Case, Kind};
 use super::case_op::CaseOp;
-use crate::chan::Woken;
-use crate::chan::{ChanGuard, ChanLock, Receiver, RecvNow, SendError, SendNow, Sender, Signal};
+use super::snapshot::Locks;
+use crate::chan::{ChanLock, Receiver, RecvNow, SendError, SendNow, Sender, Signal};
 use crate::loom::Arc;
 use std::alloc::Layout;
 use std::fmt;
@@ -83,8 +83,6 @@ pub struct RecvCase<'a, T> {
     rx: Option<&'a Receiver<T>>,
     /// The op the enqueue pass queues (its slot receives the value).
     op: CaseOp<T>,
-    /// The sender whose value `try_locked` took, to wake after unlocking.
-    wake: Option<Woken>,
     /// The result, once this case completed.
     out: Option<Option<T>>,
 }
@@ -92,7 +90,7 @@ pub struct RecvCase<'a, T> {
 impl<'a, T> RecvCase<'a, T> {
     /// A receive case on `op`.
     pub fn new(op: impl RecvOperand<'a, T>) -> Self {
-        RecvCase { rx: op.receiver(), op: CaseOp::new(), wake: None, out: None }
+        RecvCase { rx: op.receiver(), op: CaseOp::new(), out: None }
     }
 
     /// The received value (`None` if the channel was closed); call once,
@@ -115,26 +113,32 @@ impl<'a: 'b, 'b, T> Case<'b> for RecvCase<'a, T> {
         self.rx.map(|rx| rx.chan.chan_lock())
     }
 
-    fn try_locked(&mut self, guard: &mut ChanGuard<'b>) -> bool {
+    fn try_locked(&mut self, locks: &mut Locks<'b>) -> bool {
         let Some(rx) = self.rx else { return false };
-        let (now, wake) = rx.chan.try_recv_held(guard);
-        self.wake = wake;
-        match now {
-            RecvNow::Value(v) => self.out = Some(Some(v)),
-            RecvNow::Closed => self.out = Some(None),
+        let (now, wake) = rx.chan.try_recv_held(locks.guard(rx.chan.chan_lock()));
+        locks.wake_after_release(wake);
+        self.out = Some(match now {
+            RecvNow::Value(v) => Some(v),
+            RecvNow::Closed => None,
             RecvNow::Empty => return false,
-        }
+        });
         true
-    }
-
-    fn after_unlock(&mut self) {
-        if let Some(w) = self.wake.take() {
-            w.wake();
-        }
     }
 
     fn poll_future(&mut self, _cx: &mut Context<'_>) -> bool {
         false
+    }
+
+    #[inline]
+    fn try_alone(&mut self, _cx: &mut Context<'_>) -> bool {
+        let Some(rx) = self.rx else { return false };
+        // The channel's own non-blocking receive: it wakes after unlocking.
+        self.out = Some(match rx.chan.try_recv() {
+            RecvNow::Value(v) => Some(v),
+            RecvNow::Closed => None,
+            RecvNow::Empty => return false,
+        });
+        true
     }
 
     fn op_layout(&self) -> Layout {
@@ -174,7 +178,8 @@ impl<T> Drop for RecvCase<'_, T> {
     /// Removes an op still queued (only if its selector was leaked), so
     /// that no queue points to the freed box.
     fn drop(&mut self) {
-        if let (Some(rx), true) = (self.rx, self.op.is_queued()) {
+        // The op first: one test in the usual case, nothing queued.
+        if let (true, Some(rx)) = (self.op.is_queued(), self.rx) {
             self.op.unregister(|op| rx.chan.unregister_recv(op));
         }
     }
@@ -189,9 +194,6 @@ pub struct SendCase<'a, T> {
     value: Option<T>,
     /// The op the enqueue pass queues (its slot holds the value).
     op: CaseOp<T>,
-    /// The receiver `try_locked` handed the value to, to wake after
-    /// unlocking.
-    wake: Option<Woken>,
     /// The result, once this case completed.
     out: Option<Result<(), SendError<T>>>,
 }
@@ -199,7 +201,7 @@ pub struct SendCase<'a, T> {
 impl<'a, T> SendCase<'a, T> {
     /// A send case of `value` on `op`.
     pub fn new(op: impl SendOperand<'a, T>, value: T) -> Self {
-        SendCase { tx: op.sender(), value: Some(value), op: CaseOp::new(), wake: None, out: None }
+        SendCase { tx: op.sender(), value: Some(value), op: CaseOp::new(), out: None }
     }
 
     /// The outcome; call once, after this case was chosen.
@@ -221,28 +223,37 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
         (self.kind() == Kind::Channel).then(|| self.tx.map(|tx| tx.chan.chan_lock())).flatten()
     }
 
-    fn after_unlock(&mut self) {
-        if let Some(w) = self.wake.take() {
-            w.wake();
-        }
-    }
-
     fn poll_future(&mut self, _cx: &mut Context<'_>) -> bool {
         false
     }
 
-    fn try_locked(&mut self, guard: &mut ChanGuard<'b>) -> bool {
+    #[inline]
+    fn try_alone(&mut self, _cx: &mut Context<'_>) -> bool {
         let (Some(tx), Some(v)) = (self.tx, self.value.take()) else { return false };
-        let (now, wake) = tx.chan.try_send_held(guard, v);
-        self.wake = wake;
-        match now {
-            SendNow::Sent => self.out = Some(Ok(())),
-            SendNow::Closed(v) => self.out = Some(Err(SendError(v))),
+        // The channel's own non-blocking send: it wakes after unlocking.
+        self.out = Some(match tx.chan.try_send(v) {
+            SendNow::Sent => Ok(()),
+            SendNow::Closed(v) => Err(SendError(v)),
             SendNow::Full(v) => {
                 self.value = Some(v);
                 return false;
             }
-        }
+        });
+        true
+    }
+
+    fn try_locked(&mut self, locks: &mut Locks<'b>) -> bool {
+        let (Some(tx), Some(v)) = (self.tx, self.value.take()) else { return false };
+        let (now, wake) = tx.chan.try_send_held(locks.guard(tx.chan.chan_lock()), v);
+        locks.wake_after_release(wake);
+        self.out = Some(match now {
+            SendNow::Sent => Ok(()),
+            SendNow::Closed(v) => Err(SendError(v)),
+            SendNow::Full(v) => {
+                self.value = Some(v);
+                return false;
+            }
+        });
         true
     }
 
@@ -289,7 +300,8 @@ impl<T> Drop for SendCase<'_, T> {
     /// Removes an op still queued (only if its selector was leaked), so
     /// that no queue points to the freed box; the value drops with it.
     fn drop(&mut self) {
-        if let (Some(tx), true) = (self.tx, self.op.is_queued()) {
+        // The op first: one test in the usual case, nothing queued.
+        if let (true, Some(tx)) = (self.op.is_queued(), self.tx) {
             self.op.unregister(|op| tx.chan.unregister_send(op));
         }
     }
@@ -326,11 +338,9 @@ impl<'b, F: Future> Case<'b> for FutureCase<'_, F> {
         None
     }
 
-    fn try_locked(&mut self, _guard: &mut ChanGuard<'b>) -> bool {
+    fn try_locked(&mut self, _locks: &mut Locks<'b>) -> bool {
         false
     }
-
-    fn after_unlock(&mut self) {}
 
     fn poll_future(&mut self, cx: &mut Context<'_>) -> bool {
         if let Poll::Ready(v) = self.fut.as_mut().poll(cx) {
@@ -338,6 +348,10 @@ impl<'b, F: Future> Case<'b> for FutureCase<'_, F> {
             return true;
         }
         false
+    }
+
+    fn try_alone(&mut self, cx: &mut Context<'_>) -> bool {
+        self.poll_future(cx)
     }
 
     fn register(&mut self, _signal: &Arc<Signal>, _index: usize, _arena: &OpArena) -> bool {

@@ -10,7 +10,8 @@ use super::arena::OpArena;
 use super::case::{Case, Kind};
 use super::cases::{RecvCase, SendCase};
 use super::selector::{Selector, DEFAULT};
-use crate::chan::{ChanGuard, ChanLock, Receiver, SendError, Sender, Signal};
+use super::snapshot::Locks;
+use crate::chan::{ChanLock, Receiver, SendError, Sender, Signal};
 use crate::loom::Arc;
 use std::alloc::Layout;
 use std::fmt;
@@ -168,16 +169,18 @@ impl<'a, T> Case<'a> for DynCase<'a, T> {
             DynCase::Off => None,
         }
     }
-    fn try_locked(&mut self, guard: &mut ChanGuard<'a>) -> bool {
-        self.case().is_some_and(|c| c.try_locked(guard))
-    }
-    fn after_unlock(&mut self) {
-        if let Some(c) = self.case() {
-            c.after_unlock();
-        }
+    fn try_locked(&mut self, locks: &mut Locks<'a>) -> bool {
+        self.case().is_some_and(|c| c.try_locked(locks))
     }
     fn poll_future(&mut self, cx: &mut Context<'_>) -> bool {
         self.case().is_some_and(|c| c.poll_future(cx))
+    }
+    fn try_alone(&mut self, cx: &mut Context<'_>) -> bool {
+        match self {
+            DynCase::Recv(c) => c.try_alone(cx),
+            DynCase::Send(c) => c.try_alone(cx),
+            DynCase::Off => false,
+        }
     }
     fn op_layout(&self) -> Layout {
         match self {

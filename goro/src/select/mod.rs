@@ -64,3 +64,4 @@ pub use case::{Case, CaseList, Kind};
 pub use cases::{FutureCase, RecvCase, RecvOperand, SendCase, SendOperand};
 pub use dynamic::{Select, Selected};
 pub use selector::{forever, forever_blocking, Forever, Selector, DEFAULT};
+pub use snapshot::Locks;

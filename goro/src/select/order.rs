@@ -1,12 +1,20 @@
-//! A fresh uniformly random order of a select's cases: Go's `pollorder`.
+//! A fresh uniformly random order of a select's cases: Go's `pollorder`,
+//! drawn lazily.
 //!
 //! Trying ready cases in a uniformly random permutation makes each ready
-//! case equally likely to be chosen (TestSelectFairness). A select of up to
-//! `PACKED` cases keeps its permutation in one register-sized word, four
-//! bits an index, so the shuffle never touches memory; only a larger select
-//! allocates. A packed shuffle takes every swap from one 64-bit draw of the
-//! thread's `fastrand` generator (`packed_shuffle`); a larger one seeds a
-//! local generator from one draw. Either reaches thread-local storage once.
+//! case equally likely to be chosen (TestSelectFairness). The permutation
+//! is a forward Fisher–Yates shuffle whose position `k` is drawn only when
+//! a pass first reaches it: a select whose first try completes (the usual
+//! case when its channels are busy) draws one position, not `n - 1`. The
+//! random choices do not depend on what the tries find, so the order is
+//! as uniform as one drawn whole; a later pass (enqueue, or the snapshot)
+//! walks the same prefix and draws the rest.
+//!
+//! A select of up to `PACKED` cases keeps its permutation in one
+//! register-sized word, four bits an index, and draws every position from
+//! one 64-bit draw of the thread's `fastrand` generator (`Packed::step`);
+//! only a larger select allocates, and seeds a local generator from one
+//! draw. Either reaches thread-local storage once.
 //!
 //! Why a word and not an array: an inline `[u32; 16]` was shuffled with
 //! 4-byte stores and then moved with 16-byte loads, which the CPU cannot
@@ -18,77 +26,133 @@ const PACKED: usize = 16;
 /// The identity permutation of `PACKED` cases, packed.
 const IDENTITY: u64 = 0xFEDC_BA98_7654_3210;
 
-/// A random permutation of `0..n`.
-pub(crate) enum Order {
-    /// Up to `PACKED` indices, index `k` in bits `4k..4k + 4`; the first
-    /// `n` are used.
-    Packed(u64, usize),
-    /// More indices.
-    Heap(Vec<u32>),
+/// A random permutation of `0..n`, its first `drawn` positions final.
+pub(crate) struct Order {
+    /// The indices.
+    perm: Perm,
+    /// How many leading positions are drawn (final); the rest are still
+    /// to be shuffled.
+    drawn: usize,
+    /// The number of indices.
+    n: usize,
+}
+
+/// Where a permutation's indices live.
+enum Perm {
+    /// Up to `PACKED` indices.
+    Packed(Packed),
+    /// More indices, with the generator that draws them.
+    Heap(Vec<u32>, fastrand::Rng),
+}
+
+/// A packed permutation being drawn.
+#[derive(Clone, Copy)]
+struct Packed {
+    /// Index at position `k` in bits `4k..4k + 4`.
+    p: u64,
+    /// The fraction `r / 2^64` whose mixed-radix digits are the draws still
+    /// to come.
+    r: u64,
 }
 
 impl Order {
-    /// A uniformly random permutation of `0..n` (Fisher-Yates).
+    /// A uniformly random permutation of `0..n`, drawn as it is walked.
+    #[inline]
     pub(crate) fn shuffled(n: usize) -> Order {
-        // loom models must be deterministic: they keep source order.
-        let shuffle = !cfg!(loom) && n > 1;
-        if n <= PACKED {
-            let p = if shuffle { packed_shuffle(n, fastrand::u64(..)) } else { IDENTITY };
-            return Order::Packed(p, n);
-        }
-        let mut v: Vec<u32> = (0..n as u32).collect();
-        if shuffle {
+        // loom models must be deterministic: they keep source order, drawn
+        // from the start; so does a single case.
+        let drawn = if cfg!(loom) || n <= 1 { n } else { 0 };
+        let perm = if n <= PACKED {
+            let r = if drawn == n { 0 } else { fastrand::u64(..) };
+            Perm::Packed(Packed { p: IDENTITY, r })
+        } else {
             // One draw from the thread's generator seeds a local one: the
             // swaps then cost no thread-local access each.
-            let mut rng = fastrand::Rng::with_seed(fastrand::u64(..));
-            for i in (1..n).rev() {
-                v.swap(i, rng.usize(..=i));
-            }
-        }
-        Order::Heap(v)
+            let seed = if drawn == n { 0 } else { fastrand::u64(..) };
+            Perm::Heap((0..n as u32).collect(), fastrand::Rng::with_seed(seed))
+        };
+        Order { perm, drawn, n }
     }
 
-    /// The indices in order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.len()).map(move |k| self.get(k))
+    /// The indices in order, each position drawn when first reached; a
+    /// second walk repeats the first's prefix.
+    #[inline]
+    pub(crate) fn iter(&mut self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.n).map(move |k| self.at(k))
     }
 
     /// How many indices.
-    fn len(&self) -> usize {
-        match self {
-            Order::Packed(_, n) => *n,
-            Order::Heap(v) => v.len(),
-        }
+    pub(crate) fn len(&self) -> usize {
+        self.n
     }
 
-    /// The `k`th index.
+    /// The index at position `k < len()`, drawing the positions up to it.
+    /// Inlined: a walk's next packed position is one multiplication and a
+    /// swap of two nibbles.
+    #[inline]
+    pub(crate) fn at(&mut self, k: usize) -> usize {
+        if let Perm::Packed(p) = &mut self.perm {
+            if k == self.drawn {
+                p.step(k, self.n - k);
+                self.drawn = k + 1;
+            }
+            if k < self.drawn {
+                return ((p.p >> (4 * k)) & 0xF) as usize;
+            }
+        }
+        self.at_slow(k)
+    }
+
+    /// [`Order::at`] for a permutation on the heap, or a position past the
+    /// next one.
+    #[inline(never)]
+    fn at_slow(&mut self, k: usize) -> usize {
+        while self.drawn <= k {
+            self.step();
+        }
+        self.get(k)
+    }
+
+    /// Draws position `drawn`: Fisher–Yates' swap of it with a uniformly
+    /// chosen position of the rest.
+    fn step(&mut self) {
+        let k = self.drawn;
+        let left = self.n - k;
+        match &mut self.perm {
+            Perm::Packed(p) => p.step(k, left),
+            Perm::Heap(v, rng) => v.swap(k, k + rng.usize(..left)),
+        }
+        self.drawn = k + 1;
+    }
+
+    /// The index at position `k`.
     fn get(&self, k: usize) -> usize {
-        match self {
-            Order::Packed(p, _) => ((p >> (4 * k)) & 0xF) as usize,
-            Order::Heap(v) => v[k] as usize,
+        match &self.perm {
+            Perm::Packed(p) => ((p.p >> (4 * k)) & 0xF) as usize,
+            Perm::Heap(v, _) => v[k] as usize,
         }
     }
 }
 
-/// A random permutation of `0..n` (`n <= PACKED`), packed, from one
-/// uniform 64-bit draw `r`: Fisher-Yates whose index `j` in `0..=i` is the
-/// integer part of `f * (i + 1)`, `f = r / 2^64` a fraction, and whose next
-/// `f` is that product's fractional part (the low 64 bits). This is
-/// `r`'s digits in the factorial number system, read with multiplications
-/// instead of divisions: each of the `n!` permutations comes from a run of
-/// `2^64 / n!` draws or one more, a bias under `n! / 2^64` (< 1.2e-6 at 16
-/// cases; Go's `cheaprandn` has the like).
-fn packed_shuffle(n: usize, mut r: u64) -> u64 {
-    let mut p = IDENTITY;
-    for i in (1..n).rev() {
-        let wide = u128::from(r) * (i as u128 + 1);
-        p = swap_nibbles(p, i, (wide >> 64) as usize);
-        r = wide as u64;
+impl Packed {
+    /// Swaps position `k` with position `k + j`, `j` uniform in
+    /// `0..left`: the integer part of `f * left`, `f = r / 2^64` a
+    /// fraction, whose fractional part (the low 64 bits) is the next `f`.
+    /// Over a whole shuffle these are `r`'s digits in the factorial number
+    /// system, read with multiplications instead of divisions: each of the
+    /// `n!` permutations comes from a run of `2^64 / n!` draws or one more,
+    /// a bias under `n! / 2^64` (< 1.2e-6 at 16 cases; Go's `cheaprandn`
+    /// has the like).
+    #[inline]
+    fn step(&mut self, k: usize, left: usize) {
+        let wide = u128::from(self.r) * left as u128;
+        self.p = swap_nibbles(self.p, k, k + (wide >> 64) as usize);
+        self.r = wide as u64;
     }
-    p
 }
 
 /// `p` with its four-bit fields `i` and `j` exchanged.
+#[inline]
 fn swap_nibbles(p: u64, i: usize, j: usize) -> u64 {
     let x = ((p >> (4 * i)) ^ (p >> (4 * j))) & 0xF;
     p ^ (x << (4 * i)) ^ (x << (4 * j))
@@ -138,14 +202,33 @@ mod tests {
             let mut seen = std::collections::HashSet::new();
             for k in 0..fact {
                 // The middle of the k-th part of the range.
-                let r = ((2 * k + 1) << 64) / (2 * fact);
-                let p = packed_shuffle(n, r as u64);
-                let mut idx: Vec<usize> = Order::Packed(p, n).iter().collect();
+                let r = (((2 * k + 1) << 64) / (2 * fact)) as u64;
+                let mut order =
+                    Order { perm: Perm::Packed(Packed { p: IDENTITY, r }), drawn: 0, n };
+                let mut idx: Vec<usize> = order.iter().collect();
                 assert!(seen.insert(idx.clone()), "n = {n}: part {k} repeats {idx:?}");
                 idx.sort_unstable();
                 assert_eq!(idx, (0..n).collect::<Vec<_>>(), "n = {n}");
             }
             assert_eq!(seen.len() as u128, fact);
+        }
+    }
+
+    /// A walk stopped early and walked again repeats its prefix and then
+    /// completes a permutation (the enqueue pass after a poll pass).
+    #[test]
+    fn a_second_walk_repeats_the_first_prefix() {
+        for n in [2, 4, 16, 17, 40] {
+            for stop in 0..n.min(5) {
+                let mut order = Order::shuffled(n);
+                let prefix: Vec<usize> = order.iter().take(stop).collect();
+                let whole: Vec<usize> = order.iter().collect();
+                assert_eq!(whole[..stop], prefix[..], "n = {n}");
+                assert_eq!(order.iter().collect::<Vec<_>>(), whole, "n = {n}");
+                let mut sorted = whole;
+                sorted.sort_unstable();
+                assert_eq!(sorted, (0..n).collect::<Vec<_>>(), "n = {n}");
+            }
         }
     }
 

@@ -1,8 +1,9 @@
 //! The selector: Go's `selectgo`, split into named passes over the [`Case`]
 //! trait.
 //!
-//! 1. **poll**: try every enabled case in a fresh random order; the first
-//!    that completes wins. A select with `default` polls its channel cases
+//! 1. **poll**: try every enabled case in a fresh random order, each
+//!    position drawn when the pass reaches it (`order.rs`); the first that
+//!    completes wins. A select with `default` polls its channel cases
 //!    as one snapshot under all their locks, as Go does (`snapshot.rs`), so
 //!    it never misses a channel made ready between two tries; one without
 //!    `default` tries each under its own channel's lock, as crossbeam does
@@ -10,9 +11,12 @@
 //! 2. **default**: if nothing completed and there is a `default`, take it.
 //! 3. **enqueue**: take one [`Signal`] and one [`OpArena`] (the thread's
 //!    cache, `cache.rs`, or fresh) and register every channel case under
-//!    the signal, its op in its place of the arena (`case_op.rs`). If a
-//!    case turns out ready while registering, abort the signal and start
-//!    over at pass 1 — unless a counterpart decided the signal first.
+//!    the signal, its op in its place of the arena (`case_op.rs`), in the
+//!    poll pass's random order: a counterpart that later finds two of our
+//!    cases queued on one channel takes the first queued, so this order
+//!    chooses among them (TestPseudoRandomSend). If a case turns out ready
+//!    while registering, abort the signal and start over at pass 1 —
+//!    unless a counterpart decided the signal first.
 //! 4. **park**: return `Pending`. A counterpart decides the signal and wakes
 //!    us, or a future case's waker does and we poll the futures, claiming the
 //!    signal ourselves for the first one ready.
@@ -92,34 +96,24 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
         park::block_on(self)
     }
 
-    /// Pass 1: tries every enabled case in random order.
-    fn poll_pass(&mut self, order: &Order, cx: &mut Context<'_>) -> Option<usize> {
+    /// Pass 1: tries every enabled case in random order, each alone (a
+    /// channel case under its own channel's lock, a future by polling it),
+    /// or, with `default`, as one snapshot.
+    #[inline]
+    fn poll_pass(&mut self, order: &mut Order, cx: &mut Context<'_>) -> Option<usize> {
         if self.default {
             return self.poll_snapshot(order, cx);
         }
-        order.iter().find(|&i| self.try_case(i, cx))
-    }
-
-    /// Tries case `i` alone: a channel case under its own channel's lock,
-    /// a future case by polling it.
-    fn try_case(&mut self, i: usize, cx: &mut Context<'_>) -> bool {
-        let c = self.cases.case(i);
-        let Some(lock) = c.chan_lock() else {
-            return c.kind() == Kind::Future && c.poll_future(cx);
-        };
-        let mut guard = lock.lock();
-        let done = c.try_locked(&mut guard);
-        drop(guard); // wake only after unlocking
-        c.after_unlock();
-        done
+        order.iter().find(|&i| self.cases.try_alone(i, cx))
     }
 
     /// Pass 1 of a select with `default`: in random order, the future cases
     /// ahead of the first channel case, then every channel case as one
     /// snapshot under all their locks, then the remaining futures.
-    fn poll_snapshot(&mut self, order: &Order, cx: &mut Context<'_>) -> Option<usize> {
+    fn poll_snapshot(&mut self, order: &mut Order, cx: &mut Context<'_>) -> Option<usize> {
         let mut snapped = false;
-        for i in order.iter() {
+        for k in 0..order.len() {
+            let i = order.at(k);
             match self.cases.case(i).kind() {
                 Kind::Future if self.cases.case(i).poll_future(cx) => return Some(i),
                 Kind::Channel if !snapped => {
@@ -134,8 +128,8 @@ impl<'s, 'a, L: CaseList<'a> + ?Sized> Selector<'s, 'a, L> {
         None
     }
 
-    /// Pass 3: queues every channel case under a fresh signal.
-    fn enqueue_pass(&mut self, order: &Order, cx: &mut Context<'_>) -> Enqueued {
+    /// Pass 3: queues every channel case under a fresh signal, in `order`.
+    fn enqueue_pass(&mut self, order: &mut Order, cx: &mut Context<'_>) -> Enqueued {
         let signal = cache::signal(cx.waker());
         let cases = &mut *self.cases;
         let arena = self.arena.get_or_insert_with(|| {
@@ -239,8 +233,8 @@ impl<'a, L: CaseList<'a> + ?Sized> Future for Selector<'_, 'a, L> {
         }
         std::task::ready!(crate::runtime::current::poll_budget(cx)); // yields every so often
         loop {
-            let order = Order::shuffled(this.cases.len());
-            if let Some(i) = this.poll_pass(&order, cx) {
+            let mut order = Order::shuffled(this.cases.len());
+            if let Some(i) = this.poll_pass(&mut order, cx) {
                 return Poll::Ready(i);
             }
             if this.default {
@@ -250,7 +244,7 @@ impl<'a, L: CaseList<'a> + ?Sized> Future for Selector<'_, 'a, L> {
                 will_park(WaitReason::SelectNoCases, this.at);
                 return Poll::Pending;
             }
-            match this.enqueue_pass(&order, cx) {
+            match this.enqueue_pass(&mut order, cx) {
                 Enqueued::Parked => break,
                 Enqueued::Retry => continue,
                 Enqueued::Selected(k) => return Poll::Ready(k),
@@ -262,7 +256,20 @@ impl<'a, L: CaseList<'a> + ?Sized> Future for Selector<'_, 'a, L> {
 }
 
 impl<'a, L: CaseList<'a> + ?Sized> Drop for Selector<'_, 'a, L> {
+    /// Inlined: a select that never waited has nothing to release.
+    #[inline]
     fn drop(&mut self) {
+        if self.signal.is_some() || self.arena.is_some() {
+            self.release();
+        }
+    }
+}
+
+impl<'a, L: CaseList<'a> + ?Sized> Selector<'_, 'a, L> {
+    /// The drop of a select that queued its cases at least once: cancels
+    /// a parked one and caches its arena.
+    #[inline(never)]
+    fn release(&mut self) {
         if let Some(signal) = self.signal.take() {
             self.cancel(signal);
         }

@@ -10,15 +10,16 @@
 //! 2. **poll**: walk the cases in the select's random order and complete
 //!    the first ready one, under its channel's guard. Nothing changes on
 //!    any of these channels meanwhile, so "none ready" is a true snapshot.
-//! 3. **unlock**, then wake the counterpart the chosen case decided (the
-//!    channel core's rule: wake only after unlocking).
+//! 3. **unlock**: the chosen case releases every lock before it wakes the
+//!    counterpart it decided (the channel core's rule: wake only after
+//!    unlocking; [`Locks::wake_after_release`]), or the pass does.
 //!
 //! Future cases are user code and are never polled under channel locks;
 //! the selector polls them around this pass (see `selector.rs`).
 
 use super::case::CaseList;
 use super::order::Order;
-use crate::chan::{ChanGuard, ChanLock};
+use crate::chan::{ChanGuard, ChanLock, Woken};
 
 /// Items a [`Slots`] holds without allocating.
 const INLINE: usize = 16;
@@ -50,8 +51,10 @@ impl<T> Slots<T> {
     }
 }
 
-/// The held locks of one snapshot, in ascending address order.
-struct Held<'a> {
+/// The channel locks a select with `default` holds while its cases try
+/// to complete ([`Case::try_locked`](super::Case::try_locked)): each
+/// distinct channel's, taken in ascending address order.
+pub struct Locks<'a> {
     /// The distinct locks, sorted by address (the first `len` are used).
     locks: Slots<&'a ChanLock>,
     /// `guards[j]` holds `locks[j]`.
@@ -60,7 +63,7 @@ struct Held<'a> {
     len: usize,
 }
 
-impl<'a> Held<'a> {
+impl<'a> Locks<'a> {
     /// Locks the channels of every enabled channel case, each once, in
     /// ascending address order.
     fn lock_all<L: CaseList<'a> + ?Sized>(cases: &mut L) -> Self {
@@ -81,15 +84,31 @@ impl<'a> Held<'a> {
         for (slot, lock) in g.iter_mut().zip(s[..len].iter().flatten()) {
             *slot = Some(lock.lock());
         }
-        Held { locks, guards, len }
+        Locks { locks, guards, len }
     }
 
     /// The guard of `lock`, which must be one of the held locks.
-    fn guard(&mut self, lock: &ChanLock) -> &mut ChanGuard<'a> {
+    pub(crate) fn guard(&mut self, lock: &ChanLock) -> &mut ChanGuard<'a> {
         let j = self.locks.as_mut()[..self.len]
             .binary_search_by_key(&lock.addr(), |l| l.map_or(0, ChanLock::addr))
             .expect("goro::select: a case's channel is not locked");
         self.guards.as_mut()[j].as_mut().expect("goro::select: a held lock has its guard")
+    }
+
+    /// Wakes `wake`, if any, after releasing every lock (no guard is
+    /// reachable after that); the chosen case's last step.
+    pub(crate) fn wake_after_release(&mut self, wake: Option<Woken>) {
+        let Some(w) = wake else { return };
+        for g in self.guards.as_mut() {
+            drop(g.take());
+        }
+        w.wake();
+    }
+}
+
+impl std::fmt::Debug for Locks<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Locks").field("held", &self.len).finish()
     }
 }
 
@@ -111,16 +130,10 @@ fn dedup(s: &mut [Option<&ChanLock>]) -> usize {
 /// woken after the locks are released.
 pub(crate) fn poll_channels<'a, L: CaseList<'a> + ?Sized>(
     cases: &mut L,
-    order: &Order,
+    order: &mut Order,
 ) -> Option<usize> {
-    let mut held = Held::lock_all(cases);
-    let chosen = order.iter().find(|&i| {
-        let c = cases.case(i);
-        c.chan_lock().is_some_and(|l| c.try_locked(held.guard(l)))
-    });
-    drop(held); // unlock every channel before any wake-up
-    if let Some(i) = chosen {
-        cases.case(i).after_unlock();
-    }
+    let mut locks = Locks::lock_all(cases);
+    let chosen = order.iter().find(|&i| cases.case(i).try_locked(&mut locks));
+    drop(locks); // unlock every channel still held
     chosen
 }
