@@ -77,3 +77,42 @@ fn code_off_goroutines_has_no_budget() {
         assert_eq!(rx.iter().count(), 10_000);
     });
 }
+
+/// Counts the polls of the future it wraps.
+struct Polls<F>(F, Arc<std::sync::atomic::AtomicUsize>);
+
+impl<F: Future + Unpin> Future for Polls<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        std::pin::Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+/// A goroutine alone on its processor is not made to yield: with nothing
+/// else to run there, its spent budget is renewed (the yield would only
+/// re-poll it), and 10,000 sends complete in one poll.
+#[test]
+fn a_goroutine_alone_is_not_made_to_yield() {
+    let polls = support::within(Duration::from_secs(30), || {
+        let rt = goro::Runtime::builder().procs(1).build().unwrap();
+        rt.run(async move {
+            let polls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let busy = Box::pin(async move {
+                let (tx, rx) = goro::unbounded::<usize>();
+                for i in 0..10_000 {
+                    tx.send(i).await.unwrap();
+                }
+                rx.len()
+            });
+            let sent = goro::go(Polls(busy, polls.clone())).await.unwrap();
+            assert_eq!(sent, 10_000);
+            polls.load(Ordering::SeqCst)
+        })
+    });
+    assert_eq!(polls, 1, "the budget made a goroutine alone yield");
+}

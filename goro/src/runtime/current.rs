@@ -59,23 +59,41 @@ pub(crate) const BUDGET_PER_POLL: u64 = 128;
 const UNLIMITED: u64 = u64::MAX;
 
 /// Spends one unit of the running goroutine's budget, for an operation
-/// that is about to complete without waiting. When the budget is spent,
-/// schedules the goroutine again (to its queue's tail) and returns
-/// `Pending`, before the operation takes effect: so a goroutine whose
-/// channel operations never block still lets the others on its processor
-/// run, and is not mistaken for a blocked worker by the monitor.
+/// that is about to complete without waiting. When the budget is spent
+/// and something else could run on this processor, schedules the
+/// goroutine again (to its queue's tail) and returns `Pending`, before the
+/// operation takes effect: so a goroutine whose channel operations never
+/// block still lets the others on its processor run. When nothing else
+/// could, the budget is renewed instead ([`budget_spent`]).
 #[inline]
 pub(crate) fn poll_budget(cx: &mut Context<'_>) -> Poll<()> {
     BUDGET.with(|b| match b.get() {
-        0 => {
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
+        0 => budget_spent(b, cx),
         left => {
             b.set(left - 1);
             Poll::Ready(())
         }
     })
+}
+
+/// The running goroutine spent its budget: it yields if anything else
+/// waits to run on its processor (Go's preemption request, made every
+/// [`BUDGET_PER_POLL`] operations instead of after 10 ms), else goes on
+/// with a new budget, its poll counted as a new one for the monitor
+/// ([`Worker::renew_poll`]). A yield that only re-polls the same
+/// goroutine cost about 600 instructions, 5 per operation of a
+/// goroutine alone with its channels (`BENCHMARKS.md`). Off workers (a
+/// `block_on`'s main goroutine) it always yields, as before.
+#[cold]
+#[inline(never)]
+fn budget_spent(budget: &Cell<u64>, cx: &mut Context<'_>) -> Poll<()> {
+    let alone = WORKER.with(|w| w.borrow().as_ref().is_some_and(|w| w.renew_poll()));
+    if alone {
+        budget.set(BUDGET_PER_POLL - 1); // this operation spends one
+        return Poll::Ready(());
+    }
+    cx.waker().wake_by_ref();
+    Poll::Pending
 }
 
 /// The goroutine being polled on a thread (see the header's invariants).

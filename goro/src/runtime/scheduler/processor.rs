@@ -213,6 +213,16 @@ impl Processor {
         self.bump_tick();
     }
 
+    /// The running poll goes on as a new one (its goroutine spent its
+    /// budget with nothing else to run): the tick moves on by two, odd
+    /// still, as `end_poll` then `begin_poll` of the same goroutine would
+    /// make it, so the monitor does not take a busy goroutine for a
+    /// blocked one (owner).
+    pub(crate) fn renew_poll(&self) {
+        self.bump_tick();
+        self.bump_tick();
+    }
+
     /// Bumps `sched_tick` (owner).
     fn bump_tick(&self) {
         let t = self.sched_tick.load(Ordering::Relaxed); // only the owner writes

@@ -117,6 +117,22 @@ impl Worker {
         &self.shared.procs[self.p]
     }
 
+    /// The goroutine we are polling spent its coop budget
+    /// (`current::poll_budget`): true if nothing else waits to run here
+    /// (our queue, `runnext`, a due timer of ours, the global queue), and
+    /// then its poll counts as a new one for the monitor, which sees a
+    /// processor that makes progress (`Processor::renew_poll`); false if
+    /// it should yield.
+    pub(crate) fn renew_poll(&self) -> bool {
+        let p = self.processor();
+        let due = p.timers.next_deadline().is_some_and(|at| at <= clock::now_nanos());
+        if due || !p.queue.is_empty() || p.has_runnext() || !self.shared.inject.is_empty() {
+            return false;
+        }
+        p.renew_poll();
+        true
+    }
+
     /// Run, search, sleep, until shutdown.
     fn main_loop(&self) {
         while !self.shared.is_shutdown() {
