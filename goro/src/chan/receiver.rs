@@ -48,6 +48,7 @@ impl<T> Receiver<T> {
 
     /// Receives a value, parking this thread while it must wait.
     #[track_caller]
+    #[inline]
     pub fn recv_blocking(&self) -> Option<T> {
         // Without a deadline the only error is `Closed`.
         self.recv_within(None, Location::caller()).ok()

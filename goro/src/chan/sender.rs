@@ -44,6 +44,7 @@ impl<T> Sender<T> {
 
     /// Sends `v`, parking this thread while it must wait.
     #[track_caller]
+    #[inline]
     pub fn send_blocking(&self, v: T) -> Result<(), SendError<T>> {
         match self.send_within(v, None, Location::caller()) {
             Ok(()) => Ok(()),
