@@ -19,10 +19,10 @@
 //! Invariant: a future handed to [`Parker::wait`] already holds a wake-up
 //! registration with this parker's waker (or is decided), so parking before
 //! its first poll misses nothing: a wake-up that came first leaves the
-//! thread's unpark token (or the loom parker's flag) set.
+//! parker's state `NOTIFIED` (or the loom parker's flag set).
 
-#[cfg(not(loom))]
 use crate::loom::atomic::{AtomicU8, Ordering};
+use crate::loom::thread;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::task::{Context, Poll, Waker};
@@ -46,10 +46,7 @@ pub(crate) struct Parker {
 thread_local! {
     /// This thread's parker: its waker wakes the thread.
     static PARKER: Parker = {
-        let inner = std::sync::Arc::new(ThreadWaker {
-            thread: std::thread::current(),
-            state: AtomicU8::new(EMPTY),
-        });
+        let inner = std::sync::Arc::new(ThreadWaker::new());
         Parker { waker: Waker::from(inner.clone()), inner }
     };
 }
@@ -101,21 +98,7 @@ impl Parker {
     /// `deadline` has passed. Spins first, then parks (see [`ThreadWaker`]).
     #[cfg(not(loom))]
     fn park(&self, deadline: Option<Instant>) -> bool {
-        let w = &*self.inner;
-        if w.spin_until_woken() {
-            return true;
-        }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            return false;
-        }
-        if w.state.compare_exchange(EMPTY, PARKED, Ordering::Acquire, Ordering::Acquire).is_err() {
-            // Acquire: as in `spin_until_woken`; the only other state is
-            // NOTIFIED, consumed here.
-            w.state.store(EMPTY, Ordering::Relaxed);
-            return true;
-        }
-        w.sleep(deadline);
-        true
+        self.inner.wait(deadline)
     }
 
     /// Waits for the modelled flag and clears it; deadlines are not
@@ -132,18 +115,15 @@ impl Parker {
 }
 
 /// Yields a waiting thread makes before it sleeps (see
-/// [`ThreadWaker::spin_until_woken`]).
-#[cfg(not(loom))]
-const YIELDS: u32 = 64;
+/// [`ThreadWaker::spin_until_woken`]); one under loom, where every yield is
+/// a branch of the model.
+const YIELDS: u32 = if cfg!(loom) { 1 } else { 64 };
 /// [`ThreadWaker::state`]: no wake-up pending, the thread not asleep.
-#[cfg(not(loom))]
 const EMPTY: u8 = 0;
 /// [`ThreadWaker::state`]: a wake-up came and was not consumed yet.
-#[cfg(not(loom))]
 const NOTIFIED: u8 = 1;
 /// [`ThreadWaker::state`]: the thread sleeps (or is about to) in
 /// `thread::park`; a wake-up must unpark it.
-#[cfg(not(loom))]
 const PARKED: u8 = 2;
 
 /// Wakes a thread waiting in [`Parker::wait`]: std's parker protocol one
@@ -154,16 +134,44 @@ const PARKED: u8 = 2;
 /// moves `EMPTY` → `PARKED` and sleeps until a wake-up's swap to `NOTIFIED`
 /// saw `PARKED` and unparked it. Spurious returns are the caller's to
 /// handle: it re-polls its future and waits again.
-#[cfg(not(loom))]
+///
+/// Under loom the channels' blocking forms use [`LoomParker`] instead (a
+/// parker that loom's mutexes cannot wake by mistake); this protocol is
+/// modelled on its own, in `loom_thread_waker_loses_no_wake_up`.
+#[cfg_attr(loom, allow(dead_code))]
 struct ThreadWaker {
     /// The waiting thread.
-    thread: std::thread::Thread,
+    thread: thread::Thread,
     /// `EMPTY`, `NOTIFIED` or `PARKED`.
     state: AtomicU8,
 }
 
-#[cfg(not(loom))]
+#[cfg_attr(loom, allow(dead_code))]
 impl ThreadWaker {
+    /// The waker of the calling thread, with no wake-up pending.
+    fn new() -> Self {
+        ThreadWaker { thread: thread::current(), state: AtomicU8::new(EMPTY) }
+    }
+
+    /// Waits until woken (or spuriously); false, without waiting, once
+    /// `deadline` has passed. Yields first, then sleeps.
+    fn wait(&self, deadline: Option<Instant>) -> bool {
+        if self.spin_until_woken() {
+            return true;
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return false;
+        }
+        // Acquire: as in `spin_until_woken`, for a wake-up consumed here.
+        let now = self.state.compare_exchange(EMPTY, PARKED, Ordering::Acquire, Ordering::Acquire);
+        if now.is_err() {
+            // The only other state is NOTIFIED: consumed.
+            self.state.store(EMPTY, Ordering::Relaxed);
+            return true;
+        }
+        self.sleep(deadline);
+        true
+    }
     /// Yields, a bounded while, for a wake-up; consumes it and returns true
     /// if one came. Yields rather than spins, as kanal's wait does: when the
     /// waker runs on another processor a yield returns at once (a poll of
@@ -179,7 +187,7 @@ impl ThreadWaker {
                 self.state.store(EMPTY, Ordering::Relaxed);
                 return true;
             }
-            std::thread::yield_now();
+            thread::yield_now();
         }
         false
     }
@@ -188,10 +196,7 @@ impl ThreadWaker {
     /// the wake-up if one came.
     fn sleep(&self, deadline: Option<Instant>) {
         loop {
-            match deadline {
-                None => std::thread::park(),
-                Some(d) => std::thread::park_timeout(d.saturating_duration_since(Instant::now())),
-            }
+            park_until(deadline);
             // Acquire: as in `spin_until_woken`.
             if self
                 .state
@@ -223,6 +228,22 @@ impl ThreadWaker {
             self.thread.unpark();
         }
     }
+}
+
+/// Parks this thread until unparked (or spuriously) or `deadline`.
+#[cfg(not(loom))]
+fn park_until(deadline: Option<Instant>) {
+    match deadline {
+        None => thread::park(),
+        Some(d) => thread::park_timeout(d.saturating_duration_since(Instant::now())),
+    }
+}
+
+/// loom stand-in: deadlines are not modelled, the park is unbounded.
+#[cfg(loom)]
+#[allow(dead_code)]
+fn park_until(_deadline: Option<Instant>) {
+    thread::park();
 }
 
 #[cfg(not(loom))]
@@ -364,5 +385,35 @@ mod tests {
         assert_eq!(block_on_until(fut, None), Some(()));
         turn.store(mine + 1, Ordering::Release);
         next.wake_by_ref();
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::loom::atomic::AtomicBool;
+    use crate::loom::Arc;
+
+    /// A wake-up races the waiter's yield, its move to `PARKED` and its
+    /// sleep: the waiter always sees it (a lost one is a deadlock the model
+    /// reports), and what the waker wrote before it is visible after.
+    #[test]
+    fn loom_thread_waker_loses_no_wake_up() {
+        loom::model(|| {
+            let w = Arc::new(ThreadWaker::new());
+            let done = Arc::new(AtomicBool::new(false));
+            let waker = {
+                let (w, done) = (w.clone(), done.clone());
+                thread::spawn(move || {
+                    done.store(true, Ordering::Relaxed);
+                    w.notify();
+                })
+            };
+            // Relaxed: the wake-up's Release/Acquire orders the store.
+            while !done.load(Ordering::Relaxed) {
+                assert!(w.wait(None));
+            }
+            waker.join().unwrap();
+        });
     }
 }
