@@ -115,7 +115,7 @@ impl Parker {
 }
 
 /// Yields a waiting thread makes before it sleeps (see
-/// [`ThreadWaker::spin_until_woken`]); one under loom, where every yield is
+/// [`ThreadWaker::wait`]); one under loom, where every yield is
 /// a branch of the model.
 const YIELDS: u32 = if cfg!(loom) { 1 } else { 64 };
 /// [`ThreadWaker::state`]: no wake-up pending, the thread not asleep.
@@ -127,10 +127,10 @@ const NOTIFIED: u8 = 1;
 const PARKED: u8 = 2;
 
 /// Wakes a thread waiting in [`Parker::wait`]: std's parker protocol one
-/// level up, so that the waiter can spin on `state` before it sleeps, and a
-/// wake-up that finds it spinning costs no `unpark` (no futex call).
+/// level up, so that the waiter can watch `state` before it sleeps, and a
+/// wake-up that finds it awake costs no `unpark` (no futex call).
 ///
-/// The waiter consumes a wake-up (`NOTIFIED` → `EMPTY`) while spinning, or
+/// The waiter consumes a wake-up (`NOTIFIED` → `EMPTY`) while yielding, or
 /// moves `EMPTY` → `PARKED` and sleeps until a wake-up's swap to `NOTIFIED`
 /// saw `PARKED` and unparked it. Spurious returns are the caller's to
 /// handle: it re-polls its future and waits again.
@@ -153,16 +153,28 @@ impl ThreadWaker {
         ThreadWaker { thread: thread::current(), state: AtomicU8::new(EMPTY) }
     }
 
-    /// Waits until woken (or spuriously); false, without waiting, once
-    /// `deadline` has passed. Yields first, then sleeps.
+    /// Waits until woken (or spuriously); false, without waiting further,
+    /// once `deadline` has passed. Yields first, then sleeps.
+    ///
+    /// It yields rather than spins, as kanal's wait does: when the waker
+    /// runs on another processor a yield returns at once (a look at `state`
+    /// every few hundred nanoseconds, where `Backoff`'s doubling pauses,
+    /// measured, waited microseconds past the wake-up), and when both share
+    /// one it hands the processor to the thread that will wake us.
     fn wait(&self, deadline: Option<Instant>) -> bool {
-        if self.spin_until_woken() {
-            return true;
+        for _ in 0..YIELDS {
+            if self.take_wake_up() {
+                return true;
+            }
+            if passed(deadline) {
+                return false;
+            }
+            thread::yield_now();
         }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
+        if passed(deadline) {
             return false;
         }
-        // Acquire: as in `spin_until_woken`, for a wake-up consumed here.
+        // Acquire: as in `take_wake_up`, for a wake-up consumed here.
         let now = self.state.compare_exchange(EMPTY, PARKED, Ordering::Acquire, Ordering::Acquire);
         if now.is_err() {
             // The only other state is NOTIFIED: consumed.
@@ -172,22 +184,14 @@ impl ThreadWaker {
         self.sleep(deadline);
         true
     }
-    /// Yields, a bounded while, for a wake-up; consumes it and returns true
-    /// if one came. Yields rather than spins, as kanal's wait does: when the
-    /// waker runs on another processor a yield returns at once (a poll of
-    /// `state` each few hundred nanoseconds, where `Backoff`'s doubling
-    /// pauses, measured, waited microseconds past the wake-up), and when
-    /// both share one it hands the processor to the thread that will wake
-    /// us.
-    fn spin_until_woken(&self) -> bool {
-        for _ in 0..YIELDS {
-            // Acquire: the waker's writes before its wake-up (the decided
-            // signal) are visible to the re-poll that follows.
-            if self.state.load(Ordering::Acquire) == NOTIFIED {
-                self.state.store(EMPTY, Ordering::Relaxed);
-                return true;
-            }
-            thread::yield_now();
+
+    /// Consumes a pending wake-up, if there is one.
+    fn take_wake_up(&self) -> bool {
+        // Acquire: the waker's writes before its wake-up (the decided
+        // signal) are visible to the re-poll that follows.
+        if self.state.load(Ordering::Acquire) == NOTIFIED {
+            self.state.store(EMPTY, Ordering::Relaxed);
+            return true;
         }
         false
     }
@@ -197,7 +201,7 @@ impl ThreadWaker {
     fn sleep(&self, deadline: Option<Instant>) {
         loop {
             park_until(deadline);
-            // Acquire: as in `spin_until_woken`.
+            // Acquire: as in `take_wake_up`.
             if self
                 .state
                 .compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Relaxed)
@@ -205,7 +209,7 @@ impl ThreadWaker {
             {
                 return;
             }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            if passed(deadline) {
                 // Not woken: back to EMPTY, unless a wake-up lands now.
                 // Acquire: as above, if it did.
                 if self
@@ -228,6 +232,12 @@ impl ThreadWaker {
             self.thread.unpark();
         }
     }
+}
+
+/// True once `deadline` (if any) has passed.
+#[cfg_attr(loom, allow(dead_code))]
+fn passed(deadline: Option<Instant>) -> bool {
+    deadline.is_some_and(|d| Instant::now() >= d)
 }
 
 /// Parks this thread until unparked (or spuriously) or `deadline`.
