@@ -67,7 +67,8 @@
 //! the last sender's drop) closes; receivers drain the buffer, then get
 //! `None`. A send on a closed channel hands its value back. The same
 //! channel serves goroutines (`.await`), plain threads (`_blocking`) and
-//! other executors such as tokio.
+//! other executors such as tokio. A plain thread that must wait yields its
+//! processor up to 64 times, watching for its wake-up, before it sleeps.
 //!
 //! ```
 //! goro::run(async {

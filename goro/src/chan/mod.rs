@@ -15,7 +15,9 @@
 //! | `len(ch)`, `cap(ch)` | `rx.len()`, `rx.cap()` | same |
 //!
 //! Everything here is built on `std::task::Waker` alone, so it works in any
-//! executor. The design and the commit protocol shared with `select!` are in
+//! executor. On a plain thread, an operation that need not wait runs no
+//! future at all; one that must wait yields the thread up to 64 times,
+//! watching for its wake-up, before it sleeps. The design and the commit protocol shared with `select!` are in
 //! this folder's `README.md`.
 
 mod core;

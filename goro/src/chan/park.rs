@@ -1,67 +1,269 @@
-//! Waiting on a plain thread: the `_blocking` forms drive the same futures as
-//! the async forms, parking the thread between polls.
+//! Waiting on a plain thread: the thread's [`Parker`], which the `_blocking`
+//! forms use in two steps.
 //!
-//! The thread's waker is made once per thread and cached, so a blocking
-//! operation allocates nothing for its wake-up. No runtime is involved: these
-//! work on any thread, inside or outside goro. Under loom the same loop
-//! parks loom's modelled threads.
+//! 1. The operation runs once under the channel lock with the parker's
+//!    waker at hand (`Chan::send_or_wait`, `recv_or_wait`): if it completes,
+//!    that is all, with no future, no `Context` and no poll; if it must wait,
+//!    the lock queues it with that waker.
+//! 2. Only then is the queued operation wrapped in its future (`Send`,
+//!    `Recv` with their waiter set) and [`Parker::wait`] parks first and polls
+//!    after each wake-up, until the future is ready or the deadline passes.
+//!
+//! Futures that are not queued operations (a select, `forever`) go through
+//! [`block_on`]: poll, then the same wait. The thread's parker, and with it
+//! its waker, is made once per thread and cached, so a blocking operation
+//! allocates nothing for its wake-up. No runtime is involved: these work on
+//! any thread, inside or outside goro. Under loom each call makes a fresh
+//! parker that parks loom's modelled thread.
+//!
+//! Invariant: a future handed to [`Parker::wait`] already holds a wake-up
+//! registration with this parker's waker (or is decided), so parking before
+//! its first poll misses nothing: a wake-up that came first leaves the
+//! parker's state `NOTIFIED` (or the loom parker's flag set).
 
+use crate::loom::atomic::{AtomicU8, Ordering};
+use crate::loom::thread;
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-#[cfg(not(loom))]
-thread_local! {
-    /// This thread's waker: unparks it.
-    static THREAD_WAKER: Waker = Waker::from(std::sync::Arc::new(ThreadWaker(std::thread::current())));
+/// A plain thread's way to wait: its waker, and parking until that waker
+/// is woken.
+pub(crate) struct Parker {
+    /// Wakes this parker's thread.
+    waker: Waker,
+    /// The state the waker sets: this thread's, or under loom the modelled
+    /// flag and condvar.
+    #[cfg(not(loom))]
+    inner: std::sync::Arc<ThreadWaker>,
+    /// The modelled flag and condvar the waker signals.
+    #[cfg(loom)]
+    inner: std::sync::Arc<LoomParker>,
 }
 
-/// Wakes a thread parked in [`block_on`].
 #[cfg(not(loom))]
-struct ThreadWaker(std::thread::Thread);
+thread_local! {
+    /// This thread's parker: its waker wakes the thread.
+    static PARKER: Parker = {
+        let inner = std::sync::Arc::new(ThreadWaker::new());
+        Parker { waker: Waker::from(inner.clone()), inner }
+    };
+}
+
+/// Runs `f` with this thread's parker.
+#[cfg(not(loom))]
+#[inline]
+pub(crate) fn with_parker<R>(f: impl FnOnce(&Parker) -> R) -> R {
+    PARKER.with(f)
+}
+
+/// Runs `f` with a fresh modelled parker (loom: one per operation).
+#[cfg(loom)]
+pub(crate) fn with_parker<R>(f: impl FnOnce(&Parker) -> R) -> R {
+    let inner = std::sync::Arc::new(LoomParker {
+        woken: crate::loom::Mutex::new(false),
+        cv: crate::loom::Condvar::new(),
+    });
+    f(&Parker { waker: Waker::from(inner.clone()), inner })
+}
+
+impl Parker {
+    /// The waker that ends this parker's wait.
+    #[inline]
+    pub(crate) fn waker(&self) -> &Waker {
+        &self.waker
+    }
+
+    /// Waits for `fut`, which already registered this parker's waker: parks
+    /// first, then polls after each wake-up. `None` once `deadline` passed
+    /// with `fut` still pending (the caller then cancels it).
+    pub(crate) fn wait<F: Future + ?Sized>(
+        &self,
+        mut fut: Pin<&mut F>,
+        deadline: Option<Instant>,
+    ) -> Option<F::Output> {
+        let mut cx = Context::from_waker(&self.waker);
+        loop {
+            if !self.park(deadline) {
+                return None;
+            }
+            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+                return Some(v);
+            }
+        }
+    }
+
+    /// Waits until woken (or spuriously); false, without waiting, once
+    /// `deadline` has passed. Spins first, then parks (see [`ThreadWaker`]).
+    #[cfg(not(loom))]
+    fn park(&self, deadline: Option<Instant>) -> bool {
+        self.inner.wait(deadline)
+    }
+
+    /// Waits for the modelled flag and clears it; deadlines are not
+    /// modelled, the wait is unbounded.
+    #[cfg(loom)]
+    fn park(&self, _deadline: Option<Instant>) -> bool {
+        let mut woken = self.inner.woken.lock().unwrap();
+        while !*woken {
+            woken = self.inner.cv.wait(woken).unwrap();
+        }
+        *woken = false;
+        true
+    }
+}
+
+/// Yields a waiting thread makes before it sleeps (see
+/// [`ThreadWaker::wait`]); one under loom, where every yield is
+/// a branch of the model.
+const YIELDS: u32 = if cfg!(loom) { 1 } else { 64 };
+/// [`ThreadWaker::state`]: no wake-up pending, the thread not asleep.
+const EMPTY: u8 = 0;
+/// [`ThreadWaker::state`]: a wake-up came and was not consumed yet.
+const NOTIFIED: u8 = 1;
+/// [`ThreadWaker::state`]: the thread sleeps (or is about to) in
+/// `thread::park`; a wake-up must unpark it.
+const PARKED: u8 = 2;
+
+/// Wakes a thread waiting in [`Parker::wait`]: std's parker protocol one
+/// level up, so that the waiter can watch `state` before it sleeps, and a
+/// wake-up that finds it awake costs no `unpark` (no futex call).
+///
+/// The waiter consumes a wake-up (`NOTIFIED` → `EMPTY`) while yielding, or
+/// moves `EMPTY` → `PARKED` and sleeps until a wake-up's swap to `NOTIFIED`
+/// saw `PARKED` and unparked it. Spurious returns are the caller's to
+/// handle: it re-polls its future and waits again.
+///
+/// Under loom the channels' blocking forms use [`LoomParker`] instead (a
+/// parker that loom's mutexes cannot wake by mistake); this protocol is
+/// modelled on its own, in `loom_thread_waker_loses_no_wake_up`.
+#[cfg_attr(loom, allow(dead_code))]
+struct ThreadWaker {
+    /// The waiting thread.
+    thread: thread::Thread,
+    /// `EMPTY`, `NOTIFIED` or `PARKED`.
+    state: AtomicU8,
+}
+
+#[cfg_attr(loom, allow(dead_code))]
+impl ThreadWaker {
+    /// The waker of the calling thread, with no wake-up pending.
+    fn new() -> Self {
+        ThreadWaker { thread: thread::current(), state: AtomicU8::new(EMPTY) }
+    }
+
+    /// Waits until woken (or spuriously); false, without waiting further,
+    /// once `deadline` has passed. Yields first, then sleeps.
+    ///
+    /// It yields rather than spins, as kanal's wait does: when the waker
+    /// runs on another processor a yield returns at once (a look at `state`
+    /// every few hundred nanoseconds, where `Backoff`'s doubling pauses,
+    /// measured, waited microseconds past the wake-up), and when both share
+    /// one it hands the processor to the thread that will wake us.
+    fn wait(&self, deadline: Option<Instant>) -> bool {
+        for _ in 0..YIELDS {
+            if self.take_wake_up() {
+                return true;
+            }
+            if passed(deadline) {
+                return false;
+            }
+            thread::yield_now();
+        }
+        if passed(deadline) {
+            return false;
+        }
+        // Acquire: as in `take_wake_up`, for a wake-up consumed here.
+        let now = self.state.compare_exchange(EMPTY, PARKED, Ordering::Acquire, Ordering::Acquire);
+        if now.is_err() {
+            // The only other state is NOTIFIED: consumed.
+            self.state.store(EMPTY, Ordering::Relaxed);
+            return true;
+        }
+        self.sleep(deadline);
+        true
+    }
+
+    /// Consumes a pending wake-up, if there is one.
+    fn take_wake_up(&self) -> bool {
+        // Acquire: the waker's writes before its wake-up (the decided
+        // signal) are visible to the re-poll that follows.
+        if self.state.load(Ordering::Acquire) == NOTIFIED {
+            self.state.store(EMPTY, Ordering::Relaxed);
+            return true;
+        }
+        false
+    }
+
+    /// Sleeps in `PARKED` until a wake-up (or `deadline`), then consumes
+    /// the wake-up if one came.
+    fn sleep(&self, deadline: Option<Instant>) {
+        loop {
+            park_until(deadline);
+            // Acquire: as in `take_wake_up`.
+            if self
+                .state
+                .compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
+                return;
+            }
+            if passed(deadline) {
+                // Not woken: back to EMPTY, unless a wake-up lands now.
+                // Acquire: as above, if it did.
+                if self
+                    .state
+                    .compare_exchange(PARKED, EMPTY, Ordering::Acquire, Ordering::Acquire)
+                    .is_err()
+                {
+                    self.state.store(EMPTY, Ordering::Relaxed);
+                }
+                return;
+            }
+        }
+    }
+
+    /// Marks a wake-up; unparks the thread only if it sleeps.
+    fn notify(&self) {
+        // Release: publishes the waker's writes (the decided signal) to the
+        // waiter's Acquire load of NOTIFIED.
+        if self.state.swap(NOTIFIED, Ordering::Release) == PARKED {
+            self.thread.unpark();
+        }
+    }
+}
+
+/// True once `deadline` (if any) has passed.
+#[cfg_attr(loom, allow(dead_code))]
+fn passed(deadline: Option<Instant>) -> bool {
+    deadline.is_some_and(|d| Instant::now() >= d)
+}
+
+/// Parks this thread until unparked (or spuriously) or `deadline`.
+#[cfg(not(loom))]
+fn park_until(deadline: Option<Instant>) {
+    match deadline {
+        None => thread::park(),
+        Some(d) => thread::park_timeout(d.saturating_duration_since(Instant::now())),
+    }
+}
+
+/// loom stand-in: deadlines are not modelled, the park is unbounded.
+#[cfg(loom)]
+#[allow(dead_code)]
+fn park_until(_deadline: Option<Instant>) {
+    thread::park();
+}
 
 #[cfg(not(loom))]
 impl std::task::Wake for ThreadWaker {
     fn wake(self: std::sync::Arc<Self>) {
-        self.0.unpark();
+        self.notify();
     }
     fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        self.0.unpark();
+        self.notify();
     }
-}
-
-/// Polls `fut` to completion, parking this thread between polls.
-#[cfg(not(loom))]
-pub(crate) fn block_on<F: Future>(fut: F) -> F::Output {
-    match block_on_until(fut, None) {
-        Some(v) => v,
-        None => unreachable!("goro::chan: a wait without deadline timed out"),
-    }
-}
-
-/// Polls `fut` until it completes or `deadline` passes (then `None`).
-#[cfg(not(loom))]
-pub(crate) fn block_on_until<F: Future>(fut: F, deadline: Option<Instant>) -> Option<F::Output> {
-    THREAD_WAKER.with(|waker| {
-        let mut cx = Context::from_waker(waker);
-        let mut fut = pin!(fut);
-        loop {
-            if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-                return Some(v);
-            }
-            match deadline {
-                None => std::thread::park(),
-                Some(d) => {
-                    let now = Instant::now();
-                    if now >= d {
-                        return None;
-                    }
-                    std::thread::park_timeout(d - now);
-                }
-            }
-        }
-    })
 }
 
 /// A modelled parker for loom: a flag under a loom mutex and a condvar
@@ -82,32 +284,23 @@ impl std::task::Wake for LoomParker {
     }
 }
 
-/// Polls `fut` to completion, waiting on a modelled parker between polls.
-#[cfg(loom)]
+/// Polls `fut` to completion, parking this thread between polls.
 pub(crate) fn block_on<F: Future>(fut: F) -> F::Output {
-    let parker = std::sync::Arc::new(LoomParker {
-        woken: crate::loom::Mutex::new(false),
-        cv: crate::loom::Condvar::new(),
-    });
-    let waker = Waker::from(parker.clone());
-    let mut cx = Context::from_waker(&waker);
-    let mut fut = pin!(fut);
-    loop {
-        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
-            return v;
-        }
-        let mut woken = parker.woken.lock().unwrap();
-        while !*woken {
-            woken = parker.cv.wait(woken).unwrap();
-        }
-        *woken = false;
+    match block_on_until(fut, None) {
+        Some(v) => v,
+        None => unreachable!("goro::chan: a wait without deadline timed out"),
     }
 }
 
-/// loom stand-in: deadlines are not modelled, the wait is unbounded.
-#[cfg(loom)]
-pub(crate) fn block_on_until<F: Future>(fut: F, _deadline: Option<Instant>) -> Option<F::Output> {
-    Some(block_on(fut))
+/// Polls `fut` until it completes or `deadline` passes (then `None`).
+pub(crate) fn block_on_until<F: Future>(fut: F, deadline: Option<Instant>) -> Option<F::Output> {
+    with_parker(|p| {
+        let mut fut = pin!(fut);
+        match fut.as_mut().poll(&mut Context::from_waker(p.waker())) {
+            Poll::Ready(v) => Some(v),
+            Poll::Pending => p.wait(fut, deadline),
+        }
+    })
 }
 
 /// Polls `fut` once with a waker that does nothing.
@@ -115,4 +308,122 @@ pub(crate) fn block_on_until<F: Future>(fut: F, _deadline: Option<Instant>) -> O
 pub(crate) fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
     let mut cx = Context::from_waker(Waker::noop());
     std::pin::Pin::new(fut).poll(&mut cx)
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::{mpsc, Arc};
+    use std::time::Duration;
+
+    /// Runs `f` on a thread; fails instead of hanging past 30 s.
+    fn within_30s(f: impl FnOnce() + std::marker::Send + 'static) {
+        let (done, finished) = mpsc::channel();
+        std::thread::spawn(move || {
+            f();
+            let _ = done.send(());
+        });
+        finished.recv_timeout(Duration::from_secs(30)).expect("goro::chan: a park test hung");
+    }
+
+    /// A wake-up that comes before the wait is kept: the wait returns.
+    #[test]
+    fn wake_before_wait_is_kept() {
+        within_30s(|| {
+            with_parker(|p| {
+                p.waker().wake_by_ref();
+                let mut polls = 0;
+                let fut = std::future::poll_fn(|_| {
+                    polls += 1;
+                    Poll::Ready(())
+                });
+                assert_eq!(p.wait(pin!(fut), None), Some(()));
+                assert_eq!(polls, 1);
+            })
+        });
+    }
+
+    /// A wait nobody wakes ends at its deadline, and not before.
+    #[test]
+    fn deadline_ends_a_wait() {
+        within_30s(|| {
+            with_parker(|p| {
+                let start = Instant::now();
+                let d = Duration::from_millis(30);
+                let never = std::future::pending::<()>();
+                assert_eq!(p.wait(pin!(never), Some(start + d)), None);
+                assert!(start.elapsed() >= d);
+            })
+        });
+    }
+
+    /// Two threads hand a turn back and forth 20,000 times, each waking
+    /// the other's parker: a lost wake-up would hang the test.
+    #[test]
+    fn ping_pong_loses_no_wake_up() {
+        const ROUNDS: usize = 20_000;
+        within_30s(|| {
+            let turn = Arc::new(AtomicUsize::new(0));
+            let (to_other, from_main) = mpsc::channel::<Waker>();
+            let (to_main, from_other) = mpsc::channel::<Waker>();
+            let other = {
+                let turn = turn.clone();
+                std::thread::spawn(move || {
+                    to_main.send(with_parker(|p| p.waker().clone())).unwrap();
+                    let main = from_main.recv().unwrap();
+                    (0..ROUNDS).for_each(|i| take_turn(&turn, 2 * i + 1, &main));
+                })
+            };
+            to_other.send(with_parker(|p| p.waker().clone())).unwrap();
+            let other_waker = from_other.recv().unwrap();
+            (0..ROUNDS).for_each(|i| take_turn(&turn, 2 * i, &other_waker));
+            other.join().unwrap();
+            assert_eq!(turn.load(Ordering::Relaxed), 2 * ROUNDS);
+        });
+    }
+
+    /// Waits until `turn` is `mine`, then passes it on and wakes `next`.
+    fn take_turn(turn: &AtomicUsize, mine: usize, next: &Waker) {
+        let fut = std::future::poll_fn(|_| {
+            if turn.load(Ordering::Acquire) == mine {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        });
+        assert_eq!(block_on_until(fut, None), Some(()));
+        turn.store(mine + 1, Ordering::Release);
+        next.wake_by_ref();
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::loom::atomic::AtomicBool;
+    use crate::loom::Arc;
+
+    /// A wake-up races the waiter's yield, its move to `PARKED` and its
+    /// sleep: the waiter always sees it (a lost one is a deadlock the model
+    /// reports), and what the waker wrote before it is visible after.
+    #[test]
+    fn loom_thread_waker_loses_no_wake_up() {
+        loom::model(|| {
+            let w = Arc::new(ThreadWaker::new());
+            let done = Arc::new(AtomicBool::new(false));
+            let waker = {
+                let (w, done) = (w.clone(), done.clone());
+                thread::spawn(move || {
+                    done.store(true, Ordering::Relaxed);
+                    w.notify();
+                })
+            };
+            // Relaxed: the wake-up's Release/Acquire orders the store.
+            while !done.load(Ordering::Relaxed) {
+                assert!(w.wait(None));
+            }
+            waker.join().unwrap();
+        });
+    }
 }

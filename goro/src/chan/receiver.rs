@@ -49,8 +49,42 @@ impl<T> Receiver<T> {
 
     /// Receives a value, parking this thread while it must wait.
     #[track_caller]
+    #[inline]
     pub fn recv_blocking(&self) -> Option<T> {
-        park::block_on(self.recv())
+        // Without a deadline the only error is `Closed`.
+        self.recv_within(None, Location::caller()).ok()
+    }
+
+    /// The blocking receive: tried once under the lock, with no waker, no
+    /// future and no poll; only a receive that found the channel empty goes
+    /// on to [`Receiver::recv_parking`], within `d`.
+    #[inline]
+    fn recv_within(
+        &self,
+        d: Option<Duration>,
+        at: &'static Location<'static>,
+    ) -> Result<T, RecvTimeoutError> {
+        match self.chan.try_recv() {
+            RecvNow::Value(v) => Ok(v),
+            RecvNow::Closed => Err(RecvTimeoutError::Closed),
+            RecvNow::Empty => self.recv_parking(d, at),
+        }
+    }
+
+    /// A blocking receive that found the channel empty: tries again under
+    /// the lock, now with this thread's waker, and if it must wait, queues
+    /// and parks until decided or `d` passed (see `park.rs`).
+    #[inline(never)]
+    fn recv_parking(
+        &self,
+        d: Option<Duration>,
+        at: &'static Location<'static>,
+    ) -> Result<T, RecvTimeoutError> {
+        park::with_parker(|p| match self.chan.recv_or_wait(p.waker()) {
+            Ok(RecvNow::Value(v)) => Ok(v),
+            Ok(RecvNow::Closed | RecvNow::Empty) => Err(RecvTimeoutError::Closed),
+            Err(w) => Recv::parked(&self.chan, w, at).wait(p, d),
+        })
     }
 
     /// Receives a value only if that needs no waiting.
@@ -88,11 +122,7 @@ impl<T> Receiver<T> {
     /// Receives a value, parking this thread at most `d`.
     #[track_caller]
     pub fn recv_timeout_blocking(&self, d: Duration) -> Result<T, RecvTimeoutError> {
-        let mut recv = self.recv();
-        match park::block_on_until(&mut recv, Some(Instant::now() + d)) {
-            Some(v) => v.ok_or(RecvTimeoutError::Closed),
-            None => recv.cancel(),
-        }
+        self.recv_within(Some(d), Location::caller())
     }
 
     /// A blocking iterator over the values until the channel is closed and
@@ -224,6 +254,25 @@ pub struct Recv<'a, T> {
     wait: Option<Waiter<T>>,
     /// Where `recv` was called, for the goroutine's wait reason.
     at: &'static Location<'static>,
+}
+
+impl<'a, T> Recv<'a, T> {
+    /// The future of a receive that `Chan::recv_or_wait` just queued as
+    /// `w` on a plain thread, its wait reason recorded (see `park.rs`).
+    fn parked(chan: &'a Chan<T>, w: Waiter<T>, at: &'static Location<'static>) -> Self {
+        let mut recv = Recv { chan, wait: None, at };
+        let _pending = queued(chan, &mut recv.wait, w, at);
+        recv
+    }
+
+    /// Waits on this thread for the queued receive to be decided, at most
+    /// `d` (then cancels it, keeping a value that raced in).
+    fn wait(mut self, p: &park::Parker, d: Option<Duration>) -> Result<T, RecvTimeoutError> {
+        match p.wait(Pin::new(&mut self), d.map(|d| Instant::now() + d)) {
+            Some(v) => v.ok_or(RecvTimeoutError::Closed),
+            None => self.cancel(),
+        }
+    }
 }
 
 impl<T> Recv<'_, T> {

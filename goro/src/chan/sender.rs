@@ -45,8 +45,47 @@ impl<T> Sender<T> {
 
     /// Sends `v`, parking this thread while it must wait.
     #[track_caller]
+    #[inline]
     pub fn send_blocking(&self, v: T) -> Result<(), SendError<T>> {
-        park::block_on(self.send(v))
+        match self.send_within(v, None, Location::caller()) {
+            Ok(()) => Ok(()),
+            Err(SendTimeoutError::Closed(v)) => Err(SendError(v)),
+            Err(SendTimeoutError::Timeout(_)) => {
+                unreachable!("goro::chan: a send without deadline timed out")
+            }
+        }
+    }
+
+    /// The blocking send: tried once under the lock, with no waker, no
+    /// future and no poll; only a send that found the channel full goes on
+    /// to [`Sender::send_parking`], within `d`.
+    #[inline]
+    fn send_within(
+        &self,
+        v: T,
+        d: Option<Duration>,
+        at: &'static Location<'static>,
+    ) -> Result<(), SendTimeoutError<T>> {
+        match self.chan.try_send(v) {
+            SendNow::Full(v) => self.send_parking(v, d, at),
+            now => now.into_result().map_err(SendError::into),
+        }
+    }
+
+    /// A blocking send that found the channel full: tries again under the
+    /// lock, now with this thread's waker, and if it must wait, queues and
+    /// parks until decided or `d` passed (see `park.rs`).
+    #[inline(never)]
+    fn send_parking(
+        &self,
+        v: T,
+        d: Option<Duration>,
+        at: &'static Location<'static>,
+    ) -> Result<(), SendTimeoutError<T>> {
+        park::with_parker(|p| match self.chan.send_or_wait(v, p.waker()) {
+            Ok(now) => now.into_result().map_err(SendError::into),
+            Err(w) => Send::parked(&self.chan, w, at).wait(p, d),
+        })
     }
 
     /// Sends `v` only if that needs no waiting.
@@ -85,11 +124,7 @@ impl<T> Sender<T> {
     /// Sends `v`, parking this thread at most `d`.
     #[track_caller]
     pub fn send_timeout_blocking(&self, v: T, d: Duration) -> Result<(), SendTimeoutError<T>> {
-        let mut send = self.send(v);
-        match park::block_on_until(&mut send, Some(Instant::now() + d)) {
-            Some(r) => r.map_err(SendError::into),
-            None => send.cancel(),
-        }
+        self.send_within(v, Some(d), Location::caller())
     }
 
     /// Closes the channel: Go's `close(ch)`. Receivers drain what is
@@ -155,6 +190,37 @@ pub struct Send<'a, T> {
     wait: Option<Waiter<T>>,
     /// Where `send` was called, for the goroutine's wait reason.
     at: &'static Location<'static>,
+}
+
+impl<'a, T> Send<'a, T> {
+    /// The future of a send that `Chan::send_or_wait` just queued as `w`
+    /// on a plain thread, its wait reason recorded (see `park.rs`).
+    fn parked(chan: &'a Chan<T>, w: Waiter<T>, at: &'static Location<'static>) -> Self {
+        let mut send = Send { chan, value: None, wait: None, at };
+        let _pending = send.queued(w);
+        send
+    }
+
+    /// Waits on this thread for the queued send to be decided, at most `d`
+    /// (then cancels it: the value comes back unless the send happened).
+    fn wait(mut self, p: &park::Parker, d: Option<Duration>) -> Result<(), SendTimeoutError<T>> {
+        match p.wait(Pin::new(&mut self), d.map(|d| Instant::now() + d)) {
+            Some(r) => r.map_err(SendError::into),
+            None => self.cancel(),
+        }
+    }
+}
+
+impl<T> SendNow<T> {
+    /// What a send that did not wait returns (`Chan::send_or_wait` never
+    /// says `Full`: it queues the send instead).
+    #[inline]
+    fn into_result(self) -> Result<(), SendError<T>> {
+        match self {
+            SendNow::Sent => Ok(()),
+            SendNow::Closed(v) | SendNow::Full(v) => Err(SendError(v)),
+        }
+    }
 }
 
 impl<T> Send<'_, T> {
@@ -235,8 +301,7 @@ impl<T> Future for Send<'_, T> {
         std::task::ready!(crate::runtime::current::poll_budget(cx)); // yields every so often
         let v = this.value.take().expect("goro::chan: send polled after completion");
         match this.chan.send_or_wait(v, cx.waker()) {
-            Ok(SendNow::Sent) => Poll::Ready(Ok(())),
-            Ok(SendNow::Closed(v) | SendNow::Full(v)) => Poll::Ready(Err(SendError(v))),
+            Ok(now) => Poll::Ready(now.into_result()),
             Err(w) => this.queued(w),
         }
     }
