@@ -121,11 +121,15 @@ mod spare {
 /// A lone operation's queued op, owned here.
 pub(crate) struct Waiter<T> {
     /// The op, in memory from `spare::Block::take`; dropped and given
-    /// back by `drop` once unlinked.
+    /// back by `drop` once unlinked. Bit 0 ([`UNLINKED`]) is set once no
+    /// counterpart can reach the op any more (module docs): a tag rather
+    /// than a field keeps a `Waiter`, and an `Option` of it in every
+    /// `Send` and `Recv` future, one word.
     op: NonNull<Op<T>>,
-    /// No counterpart can reach the op any more (module docs).
-    unlinked: bool,
 }
+
+/// The tag of [`Waiter::op`] (ops are word-aligned, so bit 0 is free).
+const UNLINKED: usize = 1;
 
 // SAFETY: a `Waiter` owns its op (a `Box` in all but aliasing), and
 // `Op<T>` is `Send` and `Sync` for `T: Send`.
@@ -144,7 +148,7 @@ impl<T> Waiter<T> {
         let op = spare::Block::take(Self::LAYOUT).cast::<Op<T>>();
         // SAFETY: fresh memory of `Op<T>`'s layout, which nothing else uses.
         unsafe { op.as_ptr().write(Op::new_lone(waker, value)) };
-        let w = Waiter { op, unlinked: false };
+        let w = Waiter { op };
         // SAFETY: the op stays where it is until `drop`, which frees it only
         // once unlinked: its decision seen, or its entry removed (`new`'s
         // contract).
@@ -156,7 +160,25 @@ impl<T> Waiter<T> {
     #[inline]
     pub(crate) fn op(&self) -> &Op<T> {
         // SAFETY: owned and alive until `drop`.
-        unsafe { self.op.as_ref() }
+        unsafe { &*self.untagged() }
+    }
+
+    /// The op's address without the tag.
+    #[inline]
+    fn untagged(&self) -> *mut Op<T> {
+        self.op.as_ptr().map_addr(|a| a & !UNLINKED)
+    }
+
+    /// True once no counterpart can reach the op (module docs).
+    #[inline]
+    fn unlinked(&self) -> bool {
+        self.op.addr().get() & UNLINKED != 0
+    }
+
+    /// Records that no counterpart can reach the op any more.
+    #[inline]
+    fn unlink(&mut self) {
+        self.op = self.op.map_addr(|a| a | UNLINKED);
     }
 
     /// True once a counterpart or `close` decided the op (then unlinked).
@@ -172,7 +194,7 @@ impl<T> Waiter<T> {
                 return false;
             }
         }
-        self.unlinked = true;
+        self.unlink();
         true
     }
 
@@ -205,13 +227,13 @@ impl<T> Waiter<T> {
         if aborted {
             unregister(self.op());
         }
-        self.unlinked = true;
+        self.unlink();
         aborted
     }
 
     /// Takes the slot's value, once unlinked.
     pub(crate) fn take(&mut self) -> Option<T> {
-        assert!(self.unlinked, "goro::chan: a queued waiter's slot read early");
+        assert!(self.unlinked(), "goro::chan: a queued waiter's slot read early");
         // SAFETY: slot rule 3: unlinked means the decision was seen with
         // Acquire (3a) or the entry was removed under the lock (3b).
         unsafe { self.op().slot.take() }
@@ -220,15 +242,17 @@ impl<T> Waiter<T> {
 
 impl<T> Drop for Waiter<T> {
     fn drop(&mut self) {
-        if !self.unlinked {
+        if !self.unlinked() {
             return; // leaked: a counterpart may still reach it (module docs)
         }
         // SAFETY: written in `new` and owned here; unlinked, so no
         // counterpart can reach it any more (module docs). The memory is
-        // `take`n with `LAYOUT` and unused once the op is dropped.
+        // `take`n with `LAYOUT` and unused once the op is dropped; its
+        // untagged address is the op's, non-null.
         unsafe {
-            std::ptr::drop_in_place(self.op.as_ptr());
-            spare::Block::put(self.op.cast(), Self::LAYOUT);
+            let op = self.untagged();
+            std::ptr::drop_in_place(op);
+            spare::Block::put(NonNull::new_unchecked(op).cast(), Self::LAYOUT);
         }
     }
 }
