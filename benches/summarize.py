@@ -105,6 +105,27 @@ def table(cells, cases, impls, peers, out, targets=None):
         out.append("| " + " | ".join(row) + " |")
 
 
+ASYNC_PEERS = ["flume-async", "kanal-async", "tokio"]
+SYNC_PEERS = ["crossbeam", "flume", "kanal"]
+
+
+def like_for_like(cells, cases, out):
+    """Each goro form against the crates of its kind: goroutines against
+    tasks on tokio (the async crates), plain threads against threads (the
+    sync crates). The strict target above takes the best of all of them."""
+    out += ["", "Like for like (speedups, > 1 means goro is faster): goro's goroutines "
+            "against the best async crate on tokio, `goro-threads` against the best "
+            "sync crate on threads.", "",
+            "| workload | flavor | goro vs best async | goro-threads vs best sync |", "|---|---|---|---|"]
+    for w, f in cases:
+        row = [w, f]
+        for g, peers in (("goro", ASYNC_PEERS), ("goro-threads", SYNC_PEERS)):
+            bm, bp = best_peer(cells, w, f, peers)
+            r = speedup(bm, cells[(g, w, f)].median())
+            row.append(f"{fmt_ratio(r)} ({bp})" if bp and r is not None else "—")
+        out.append("| " + " | ".join(row) + " |")
+
+
 def main(raw, machine):
     cells = load(raw)
     out = ["# Benchmark summary", "", "Times are medians in seconds; ratios are speedups "
@@ -165,6 +186,7 @@ def main(raw, machine):
     targets.append(("channels: ≥ the best Rust crate on each workload it offers",
                     f"behind on {len(behind)} of {measured}: " + ("; ".join(behind) or "none"),
                     None if measured == 0 else not behind))
+    like_for_like(cells, chan_cases, out)
 
     out += ["", "## Toolkit (issue 4)", ""]
     table(cells, TOOLKIT_CASES, RUNTIME_IMPLS, ["tokio"], out)
