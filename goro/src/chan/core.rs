@@ -21,8 +21,11 @@ use super::waitq::{Entry, Op, WaitQueue, Woken};
 use crate::debug::hold::LastUsers;
 use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::loom::Arc;
+use crate::runtime::current::will_park_on;
 use crate::runtime::goroutine::meta::WaitOn;
+use crate::runtime::WaitReason;
 use std::collections::VecDeque;
+use std::panic::Location;
 use std::task::Waker;
 
 /// What a send did right now.
@@ -315,6 +318,24 @@ impl<T> Chan<T> {
         let Some(wake) = wake else { return false };
         wake.into_iter().for_each(Woken::wake);
         true
+    }
+
+    /// Records the running goroutine's park on a receive here, at `at`
+    /// (diagnostics), for a queued receive re-polled before its decision.
+    /// Out of line and cold: inlined, its registers cost the usual re-poll,
+    /// which finds the decision made, six instructions.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn parks_receiving(&self, at: &'static Location<'static>) {
+        will_park_on(WaitReason::ChanReceive, at, self.recv_wait());
+    }
+
+    /// Records the running goroutine's park on a send here, at `at`
+    /// (as [`Chan::parks_receiving`]).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn parks_sending(&self, at: &'static Location<'static>) {
+        will_park_on(WaitReason::ChanSend, at, self.send_wait());
     }
 
     /// What a receiver parking here waits on (deadlock report).

@@ -228,7 +228,7 @@ fn poll_queued<T>(
     at: &'static Location<'static>,
 ) -> Poll<Option<T>> {
     if !w.is_decided(chan.chan_lock(), cx.waker()) {
-        will_park_on(WaitReason::ChanReceive, at, chan.recv_wait());
+        chan.parks_receiving(at);
         return Poll::Pending;
     }
     Poll::Ready(w.take())

@@ -260,7 +260,7 @@ impl<T> Send<'_, T> {
         cx: &Context<'_>,
     ) -> Poll<Result<(), SendError<T>>> {
         if !w.is_decided(chan.chan_lock(), cx.waker()) {
-            will_park_on(WaitReason::ChanSend, at, chan.send_wait());
+            chan.parks_sending(at);
             return Poll::Pending;
         }
         Poll::Ready(Self::outcome(w))
