@@ -22,8 +22,8 @@
 //! ## The lock itself
 //!
 //! A spin lock: one word, taken with a swap, released with a plain release
-//! store, and waited for by spinning with exponential backoff and then
-//! yielding the thread (crossbeam's `Backoff::snooze`). It never parks a
+//! store, and waited for by spinning (see [`SpinLock::lock_contended`]). It
+//! never parks a
 //! thread, so releasing it need not check for sleepers: an uncontended
 //! channel operation costs one locked instruction instead of the two of a
 //! futex mutex (whose unlock is a swap that must see waiters). Measured,
@@ -36,9 +36,21 @@
 //! a waiter's waker (`signal.rs`), cloned under the channel lock for a lone
 //! operation and under its signal's lock of this kind for a select: a
 //! waker's clone is the executor's code, a reference-count increment for
-//! every executor we know of. A holder preempted by the OS makes waiters
-//! yield their threads to it rather than burn their time slices. Go's
-//! runtime lock spins first too (`lock_futex.go`), then sleeps. Under loom
+//! every executor we know of. Go's runtime lock spins first too
+//! (`lock_futex.go`), then sleeps.
+//!
+//! A waiter tests the word four times one pause apart (most holds are a
+//! few dozen instructions), then spins rounds of 64 to 191 pauses, the
+//! length drawn at random so that waiters do not retry in step, and
+//! yields its thread every 16th round, for a holder the OS preempted.
+//! crossbeam's `Backoff::snooze`, which this replaced, yields on every
+//! round once its doubling spin is done: with more threads than cores
+//! (plain threads sharing a channel) the waiters then spent their time in
+//! `sched_yield` and kept the holder's core busy with them; mpsc and mpmc
+//! on unbounded and boundedN channels from plain threads took 1.7–2.3
+//! times as long as with this loop, and goroutine workloads (one worker
+//! per core) did not change (`BENCHMARKS.md`, "The channel lock's wait").
+//! Under loom
 //! the lock is loom's mutex (see [`Raw`]): the models check the protocols
 //! built on the lock, and `spin_lock_excludes` checks the lock itself.
 
@@ -87,6 +99,14 @@ impl ChanLock {
     }
 }
 
+/// Tests a waiter makes one pause apart before it spins longer (see
+/// [`SpinLock::lock_contended`]).
+#[cfg_attr(loom, allow(dead_code))]
+const QUICK_TRIES: u32 = 4;
+/// Rounds a waiter spins between two yields of its thread.
+#[cfg_attr(loom, allow(dead_code))]
+const YIELD_EVERY: u32 = 16;
+
 /// A spin lock: see the module header.
 #[cfg_attr(loom, allow(dead_code))]
 pub(crate) struct SpinLock(AtomicBool);
@@ -112,11 +132,20 @@ impl SpinLock {
     /// line instead of writing it.
     #[cold]
     fn lock_contended(&self) {
-        let backoff = crossbeam_utils::Backoff::new();
+        let mut rounds = 0u32;
         loop {
             while self.0.load(Ordering::Relaxed) {
                 // Relaxed: only a hint; the swap below decides.
-                backoff.snooze();
+                rounds += 1;
+                if rounds <= QUICK_TRIES {
+                    std::hint::spin_loop(); // most holds are a few dozen instructions
+                } else if rounds % YIELD_EVERY == 0 {
+                    std::thread::yield_now(); // a holder the OS preempted
+                } else {
+                    for _ in 0..64 + fastrand::usize(..128) {
+                        std::hint::spin_loop(); // spread, so waiters do not retry in step
+                    }
+                }
             }
             if !self.0.swap(true, Ordering::Acquire) {
                 return; // Acquire: as in `lock`
