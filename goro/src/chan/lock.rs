@@ -47,7 +47,7 @@
 //! round once its doubling spin is done: with more threads than cores
 //! (plain threads sharing a channel) the waiters then spent their time in
 //! `sched_yield` and kept the holder's core busy with them; mpsc and mpmc
-//! on unbounded and boundedN channels from plain threads took 1.7–2.3
+//! on unbounded and boundedN channels from plain threads took 1.7–2.1
 //! times as long as with this loop, and goroutine workloads (one worker
 //! per core) did not change (`BENCHMARKS.md`, "The channel lock's wait").
 //! Under loom
