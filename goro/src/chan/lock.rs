@@ -50,8 +50,8 @@
 //! on unbounded and boundedN channels from plain threads took 1.7–2.1
 //! times as long as with this loop, and goroutine workloads (one worker
 //! per core) did not change (`BENCHMARKS.md`, "The channel lock's wait").
-//! Under loom
-//! the lock is loom's mutex (see [`Raw`]): the models check the protocols
+//!
+//! Under loom the lock is loom's mutex (see [`Raw`]): the models check the protocols
 //! built on the lock, and `spin_lock_excludes` checks the lock itself.
 
 use crate::loom::atomic::{AtomicBool, Ordering};
