@@ -73,6 +73,22 @@ impl Decision {
     pub(crate) fn is_waiting(&self) -> bool {
         self.0.load(Ordering::Acquire) == WAITING // see the latest registration
     }
+
+    /// Undecided again, for an owner that holds the only reference.
+    fn reset(&self) {
+        // Relaxed: the owner alone sees it; it reaches others only through
+        // entries published under a channel lock.
+        self.0.store(WAITING, Ordering::Relaxed);
+    }
+}
+
+/// `slot` made to wake `waker`: left as it is if it already wakes the
+/// same task (`will_wake`), else replaced; returns what it replaced.
+fn rewaked(slot: &mut Option<Waker>, waker: &Waker) -> Option<Waker> {
+    match slot {
+        Some(old) if old.will_wake(waker) => None,
+        _ => slot.replace(waker.clone()),
+    }
 }
 
 /// A select's done token and the waker to call when it is decided.
@@ -105,9 +121,7 @@ impl Signal {
     /// Makes a signal that nobody else references undecided again, waking
     /// `waker` (select's per-thread cache, `select/cache.rs`).
     pub(crate) fn rearm(&self, waker: &Waker) {
-        // Relaxed: we hold the only reference; the signal reaches others
-        // only through entries published under a channel lock.
-        self.state.0.store(WAITING, Ordering::Relaxed);
+        self.state.reset(); // we hold the only reference
         let old = self.waker.with(|w| w.replace(waker.clone()));
         drop(old); // a waker's drop runs outside the lock
     }
@@ -142,10 +156,7 @@ impl Signal {
 
     /// Makes the next wake-up go to `waker` (a re-poll may bring a new one).
     pub(crate) fn set_waker(&self, waker: &Waker) {
-        let stale = self.waker.with(|w| match w {
-            Some(old) if old.will_wake(waker) => None,
-            _ => w.replace(waker.clone()),
-        });
+        let stale = self.waker.with(|w| rewaked(w, waker));
         drop(stale); // a waker's drop runs outside the lock
     }
 
@@ -234,6 +245,17 @@ impl Lone {
     #[inline]
     pub(crate) fn decision(&self) -> &Decision {
         &self.state
+    }
+
+    /// Makes the next wake-up go to `waker` (a re-poll may bring a new
+    /// one), returning the waker it replaced, to drop after unlocking.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Lone::put_waker`].
+    pub(crate) unsafe fn set_waker(&self, waker: &Waker) -> Option<Waker> {
+        // SAFETY: exclusive under the channel lock (the caller's contract).
+        self.waker.with_mut(|p| rewaked(unsafe { &mut *p }, waker))
     }
 
     /// Replaces the waker, returning the old one (to drop after unlocking).

@@ -205,16 +205,7 @@ impl<T> Waiter<T> {
         let lone = self.op().as_lone().expect("goro::chan: a waiter's op is lone");
         let guard = lock.lock();
         // SAFETY: we hold the lock of the channel where the op waits.
-        let old = unsafe { lone.put_waker(None) };
-        let old = match old {
-            Some(w) if w.will_wake(waker) => {
-                // SAFETY: as above.
-                unsafe { lone.put_waker(Some(w)) };
-                None
-            }
-            // SAFETY: as above.
-            _ => unsafe { lone.put_waker(Some(waker.clone())) },
-        };
+        let old = unsafe { lone.set_waker(waker) };
         drop(guard);
         drop(old); // a waker's drop runs outside the lock
     }
