@@ -205,9 +205,14 @@ impl<T> Chan<T> {
         Some(sig)
     }
 
-    /// Sends now or queues `signal`'s case 0 with the value.
+    /// Sends now, or queues a waiting send of `v` that will wake `waker`
+    /// (none: see [`Waiter::new`]).
     #[inline]
-    pub(crate) fn send_or_wait(&self, v: T, waker: &Waker) -> Result<SendNow<T>, Waiter<T>> {
+    pub(crate) fn send_or_wait(
+        &self,
+        v: T,
+        waker: Option<&Waker>,
+    ) -> Result<SendNow<T>, Waiter<T>> {
         let r = self.with(|st| match self.send_locked(st, v) {
             (SendNow::Full(v), _) => Err(self.wait_locked(&mut st.sendq, Some(v), waker)),
             done => Ok(done),
@@ -218,9 +223,10 @@ impl<T> Chan<T> {
         })
     }
 
-    /// Receives now or queues a waiting receiver.
+    /// Receives now, or queues a waiting receive that will wake `waker`
+    /// (none: see [`Waiter::new`]).
     #[inline]
-    pub(crate) fn recv_or_wait(&self, waker: &Waker) -> Result<RecvNow<T>, Waiter<T>> {
+    pub(crate) fn recv_or_wait(&self, waker: Option<&Waker>) -> Result<RecvNow<T>, Waiter<T>> {
         let r = self.with(|st| match self.recv_locked(st) {
             (RecvNow::Empty, _) => Err(self.wait_locked(&mut st.recvq, None, waker)),
             done => Ok(done),
@@ -234,7 +240,12 @@ impl<T> Chan<T> {
     /// Queues a fresh single-case waiter holding `value` (out of line: the
     /// allocation is the slow path's).
     #[inline(never)]
-    fn wait_locked(&self, q: &mut WaitQueue<T>, value: Option<T>, waker: &Waker) -> Waiter<T> {
+    fn wait_locked(
+        &self,
+        q: &mut WaitQueue<T>,
+        value: Option<T>,
+        waker: Option<&Waker>,
+    ) -> Waiter<T> {
         let (w, entry) = Waiter::new(waker, value);
         q.push(entry);
         w

@@ -1,13 +1,18 @@
 //! Waiting on a plain thread: the thread's [`Parker`], which the `_blocking`
 //! forms use in two steps.
 //!
-//! 1. The operation runs once under the channel lock with the parker's
-//!    waker at hand (`Chan::send_or_wait`, `recv_or_wait`): if it completes,
-//!    that is all, with no future, no `Context` and no poll; if it must wait,
-//!    the lock queues it with that waker.
+//! 1. The operation runs once under the channel lock (`Chan::send_or_wait`,
+//!    `recv_or_wait`): if it completes, that is all, with no future, no
+//!    `Context` and no poll; if it must wait, the lock queues it with *no*
+//!    waker.
 //! 2. Only then is the queued operation wrapped in its future (`Send`,
-//!    `Recv` with their waiter set) and [`Parker::wait`] parks first and polls
-//!    after each wake-up, until the future is ready or the deadline passes.
+//!    `Recv` with their waiter set) and [`Parker::wait_lone`] watches its
+//!    decision, yielding in between; if it is still undecided after
+//!    [`YIELDS`] looks, a poll gives it this parker's waker (under the
+//!    channel lock, looking once more), and [`Parker::wait`] parks and
+//!    polls after each wake-up, until the future is ready or the deadline
+//!    passes. A decider that finds no waker wakes nobody: the usual
+//!    handoff touches no wake-up state at all.
 //!
 //! Futures that are not queued operations (a select, `forever`) go through
 //! [`block_on`]: poll, then the same wait. The thread's parker, and with it
@@ -18,8 +23,9 @@
 //!
 //! Invariant: a future handed to [`Parker::wait`] already holds a wake-up
 //! registration with this parker's waker (or is decided), so parking before
-//! its first poll misses nothing: a wake-up that came first leaves the
-//! parker's state `NOTIFIED` (or the loom parker's flag set).
+//! its next poll misses nothing (`wait_lone` polls once before it): a
+//! wake-up that came first leaves the parker's state `NOTIFIED` (or the
+//! loom parker's flag set).
 
 use crate::loom::atomic::{AtomicU8, Ordering};
 use crate::loom::thread;
@@ -94,6 +100,34 @@ impl Parker {
         }
     }
 
+    /// Waits for `fut`, a queued lone operation that holds no waker yet:
+    /// first watches its decision, yielding in between, with no waker at
+    /// all, so that its decider wakes nobody and this thread's wake-up
+    /// state stays off the handoff (kanal's sync wait watches its signal
+    /// the same way); then polls, which sets this parker's waker under the
+    /// channel lock and looks again, and waits as [`Parker::wait`] does.
+    /// `None` once `deadline` passed with `fut` still pending.
+    pub(crate) fn wait_lone<F: Future + Watched>(
+        &self,
+        mut fut: Pin<&mut F>,
+        deadline: Option<Instant>,
+    ) -> Option<F::Output> {
+        for _ in 0..YIELDS {
+            if fut.as_ref().get_ref().decided_now() {
+                break;
+            }
+            if passed(deadline) {
+                return None;
+            }
+            thread::yield_now();
+        }
+        let mut cx = Context::from_waker(&self.waker);
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return Some(v);
+        }
+        self.wait(fut, deadline)
+    }
+
     /// Waits until woken (or spuriously); false, without waiting, once
     /// `deadline` has passed. Spins first, then parks (see [`ThreadWaker`]).
     #[cfg(not(loom))]
@@ -112,6 +146,13 @@ impl Parker {
         *woken = false;
         true
     }
+}
+
+/// A queued lone operation's future whose decision a thread can watch
+/// before it gives the operation a waker ([`Parker::wait_lone`]).
+pub(crate) trait Watched {
+    /// True once the operation is decided (its poll then completes).
+    fn decided_now(&self) -> bool;
 }
 
 /// Yields a waiting thread makes before it sleeps (see
@@ -354,6 +395,84 @@ mod tests {
                 let never = std::future::pending::<()>();
                 assert_eq!(p.wait(pin!(never), Some(start + d)), None);
                 assert!(start.elapsed() >= d);
+            })
+        });
+    }
+
+    /// A stand-in for a queued lone operation: decided once `done` is set;
+    /// its poll counts itself and hands its waker to `waker_at`.
+    struct Lone {
+        /// Set by the test: the operation is decided.
+        done: Arc<std::sync::atomic::AtomicBool>,
+        /// Polls so far.
+        polls: usize,
+        /// Receives the waker of each pending poll.
+        waker_at: mpsc::Sender<Waker>,
+    }
+
+    impl Future for Lone {
+        type Output = usize;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
+            self.polls += 1;
+            let _ = self.waker_at.send(cx.waker().clone());
+            // SeqCst: test code, against the setter's store and wake.
+            if self.done.load(std::sync::atomic::Ordering::SeqCst) {
+                return Poll::Ready(self.polls);
+            }
+            Poll::Pending
+        }
+    }
+
+    impl Watched for Lone {
+        fn decided_now(&self) -> bool {
+            self.done.load(std::sync::atomic::Ordering::SeqCst)
+        }
+    }
+
+    /// A stand-in lone operation, its decision flag and its wakers' receiver.
+    fn lone(done: bool) -> (Lone, Arc<std::sync::atomic::AtomicBool>, mpsc::Receiver<Waker>) {
+        let flag = Arc::new(std::sync::atomic::AtomicBool::new(done));
+        let (waker_at, wakers) = mpsc::channel();
+        (Lone { done: flag.clone(), polls: 0, waker_at }, flag, wakers)
+    }
+
+    /// A lone operation decided before its thread looks is polled once, and
+    /// the thread never sleeps nor needs a wake-up.
+    #[test]
+    fn a_decided_lone_wait_polls_once() {
+        within_30s(|| {
+            with_parker(|p| {
+                let (op, _, _) = lone(true);
+                assert_eq!(p.wait_lone(pin!(op), None), Some(1));
+            })
+        });
+    }
+
+    /// A lone operation still undecided after the watch is polled, which
+    /// gives it the parker's waker; decided and woken through it later, the
+    /// wait returns from its second poll.
+    #[test]
+    fn an_undecided_lone_wait_takes_a_waker_then_wakes() {
+        within_30s(|| {
+            let (op, done, wakers) = lone(false);
+            let decider = std::thread::spawn(move || {
+                let w = wakers.recv().expect("the watch ended in a poll");
+                done.store(true, std::sync::atomic::Ordering::SeqCst);
+                w.wake();
+            });
+            with_parker(|p| assert_eq!(p.wait_lone(pin!(op), None), Some(2)));
+            decider.join().unwrap();
+        });
+    }
+
+    /// A deadline already passed ends a lone wait before any poll.
+    #[test]
+    fn a_passed_deadline_ends_a_lone_wait_unpolled() {
+        within_30s(|| {
+            with_parker(|p| {
+                let (op, _, wakers) = lone(false);
+                assert_eq!(p.wait_lone(pin!(op), Some(Instant::now())), None);
+                assert!(wakers.try_recv().is_err(), "never polled");
             })
         });
     }

@@ -80,7 +80,7 @@ impl<T> Receiver<T> {
         d: Option<Duration>,
         at: &'static Location<'static>,
     ) -> Result<T, RecvTimeoutError> {
-        park::with_parker(|p| match self.chan.recv_or_wait(p.waker()) {
+        park::with_parker(|p| match self.chan.recv_or_wait(None) {
             Ok(RecvNow::Value(v)) => Ok(v),
             Ok(RecvNow::Closed | RecvNow::Empty) => Err(RecvTimeoutError::Closed),
             Err(w) => Recv::parked(&self.chan, w, at).wait(p, d),
@@ -198,7 +198,7 @@ fn poll_recv<T>(
         return r;
     }
     std::task::ready!(crate::runtime::current::poll_budget(cx)); // yields every so often
-    match chan.recv_or_wait(cx.waker()) {
+    match chan.recv_or_wait(Some(cx.waker())) {
         Ok(RecvNow::Value(v)) => Poll::Ready(Some(v)),
         Ok(RecvNow::Closed | RecvNow::Empty) => Poll::Ready(None),
         Err(w) => queued(chan, wait, w, at),
@@ -268,7 +268,7 @@ impl<'a, T> Recv<'a, T> {
     /// Waits on this thread for the queued receive to be decided, at most
     /// `d` (then cancels it, keeping a value that raced in).
     fn wait(mut self, p: &park::Parker, d: Option<Duration>) -> Result<T, RecvTimeoutError> {
-        match p.wait(Pin::new(&mut self), d.map(|d| Instant::now() + d)) {
+        match p.wait_lone(Pin::new(&mut self), d.map(|d| Instant::now() + d)) {
             Some(v) => v.ok_or(RecvTimeoutError::Closed),
             None => self.cancel(),
         }
@@ -316,6 +316,12 @@ impl<T> Drop for Recv<'_, T> {
 }
 
 impl<T> Unpin for Recv<'_, T> {}
+
+impl<T> park::Watched for Recv<'_, T> {
+    fn decided_now(&self) -> bool {
+        self.wait.as_ref().is_none_or(Waiter::decided_now)
+    }
+}
 
 impl<T> fmt::Debug for Recv<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -82,7 +82,7 @@ impl<T> Sender<T> {
         d: Option<Duration>,
         at: &'static Location<'static>,
     ) -> Result<(), SendTimeoutError<T>> {
-        park::with_parker(|p| match self.chan.send_or_wait(v, p.waker()) {
+        park::with_parker(|p| match self.chan.send_or_wait(v, None) {
             Ok(now) => now.into_result().map_err(SendError::into),
             Err(w) => Send::parked(&self.chan, w, at).wait(p, d),
         })
@@ -204,7 +204,7 @@ impl<'a, T> Send<'a, T> {
     /// Waits on this thread for the queued send to be decided, at most `d`
     /// (then cancels it: the value comes back unless the send happened).
     fn wait(mut self, p: &park::Parker, d: Option<Duration>) -> Result<(), SendTimeoutError<T>> {
-        match p.wait(Pin::new(&mut self), d.map(|d| Instant::now() + d)) {
+        match p.wait_lone(Pin::new(&mut self), d.map(|d| Instant::now() + d)) {
             Some(r) => r.map_err(SendError::into),
             None => self.cancel(),
         }
@@ -300,7 +300,7 @@ impl<T> Future for Send<'_, T> {
         }
         std::task::ready!(crate::runtime::current::poll_budget(cx)); // yields every so often
         let v = this.value.take().expect("goro::chan: send polled after completion");
-        match this.chan.send_or_wait(v, cx.waker()) {
+        match this.chan.send_or_wait(v, Some(cx.waker())) {
             Ok(now) => Poll::Ready(now.into_result()),
             Err(w) => this.queued(w),
         }
@@ -319,6 +319,12 @@ impl<T> Drop for Send<'_, T> {
 }
 
 impl<T> Unpin for Send<'_, T> {}
+
+impl<T> park::Watched for Send<'_, T> {
+    fn decided_now(&self) -> bool {
+        self.wait.as_ref().is_none_or(Waiter::decided_now)
+    }
+}
 
 impl<T> fmt::Debug for Send<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

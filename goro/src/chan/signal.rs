@@ -230,15 +230,18 @@ unsafe fn signal_drop(p: *const ()) {
 pub(crate) struct Lone {
     /// The decision (case 0 only).
     state: Decision,
-    /// Who to wake: set by the waiter, taken by the counterpart before its
-    /// claim, both under the channel lock only.
+    /// Who to wake (none while a thread watches the decision itself): set
+    /// by the waiter, taken by the counterpart before its claim, both
+    /// under the channel lock only.
     waker: UnsafeCell<Option<Waker>>,
 }
 
 impl Lone {
-    /// A fresh undecided token that will wake `waker`.
-    pub(crate) fn new(waker: &Waker) -> Self {
-        Lone { state: Decision::new(), waker: UnsafeCell::new(Some(waker.clone())) }
+    /// A fresh undecided token that will wake `waker`; with `None`, its
+    /// waiter watches the decision itself until it sets one (a plain
+    /// thread's first wait, `park.rs`).
+    pub(crate) fn new(waker: Option<&Waker>) -> Self {
+        Lone { state: Decision::new(), waker: UnsafeCell::new(waker.cloned()) }
     }
 
     /// The decision.

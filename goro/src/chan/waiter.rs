@@ -141,10 +141,12 @@ impl<T> Waiter<T> {
     /// The layout of the op's memory.
     const LAYOUT: Layout = Layout::new::<Op<T>>();
 
-    /// A fresh waiter holding `value`, that will wake `waker`, with the
-    /// entry to queue under the lock the caller holds.
+    /// A fresh waiter holding `value`, that will wake `waker` (none: the
+    /// owner watches [`Waiter::decided_now`] until it sets one through
+    /// [`Waiter::is_decided`]), with the entry to queue under the lock the
+    /// caller holds.
     #[inline]
-    pub(crate) fn new(waker: &Waker, value: Option<T>) -> (Self, Entry<T>) {
+    pub(crate) fn new(waker: Option<&Waker>, value: Option<T>) -> (Self, Entry<T>) {
         let op = spare::Block::take(Self::LAYOUT).cast::<Op<T>>();
         // SAFETY: fresh memory of `Op<T>`'s layout, which nothing else uses.
         unsafe { op.as_ptr().write(Op::new_lone(waker, value)) };
@@ -196,6 +198,14 @@ impl<T> Waiter<T> {
         }
         self.unlink();
         true
+    }
+
+    /// True once decided: a look at the decision alone, with no lock and
+    /// no waker (a plain thread watching it before it sets a waker). The
+    /// caller still polls, through [`Waiter::is_decided`], for the outcome.
+    #[inline]
+    pub(crate) fn decided_now(&self) -> bool {
+        self.op().decision().selected().is_some()
     }
 
     /// Makes the op wake `waker` if it holds another (a re-poll from a new
@@ -255,7 +265,7 @@ mod tests {
 
     /// A waiter given up before it was queued anywhere, and its op's address.
     fn abandoned<T>(value: Option<T>) -> (Waiter<T>, usize) {
-        let (mut w, _never_queued) = Waiter::new(Waker::noop(), value);
+        let (mut w, _never_queued) = Waiter::new(Some(Waker::noop()), value);
         assert!(w.abort(|_| {}), "nobody decided it");
         let at = std::ptr::from_ref(w.op()) as usize;
         (w, at)

@@ -51,8 +51,9 @@ unsafe impl<T: Send> Send for Op<T> {}
 unsafe impl<T: Send> Sync for Op<T> {}
 
 impl<T> Op<T> {
-    /// A waiting lone operation holding `value`, that will wake `waker`.
-    pub(crate) fn new_lone(waker: &Waker, value: Option<T>) -> Self {
+    /// A waiting lone operation holding `value`, that will wake `waker`
+    /// (see [`Lone::new`]).
+    pub(crate) fn new_lone(waker: Option<&Waker>, value: Option<T>) -> Self {
         Op { token: Token::Own(Lone::new(waker)), slot: Slot::new(value) }
     }
 
@@ -163,8 +164,8 @@ impl<T> Entry<T> {
         // SAFETY: we hold the channel lock where the op waits.
         let waker = unsafe { lone.put_waker(None) };
         if lone.decision().try_select(self.case) {
-            // A queued lone op always holds a waker; `noop` only keeps the
-            // wake-up a plain `Waker` (two words, as an `Option` of it).
+            // No waker: its thread watches the decision (`park.rs`); `noop`
+            // keeps the wake-up a plain `Waker` (two words, as an `Option`).
             return Ok(Woken(waker.unwrap_or_else(|| Waker::noop().clone())));
         }
         // SAFETY: as above; the lost claim leaves the waker to its owner.
