@@ -400,7 +400,8 @@ mod tests {
     }
 
     /// A stand-in for a queued lone operation: decided once `done` is set;
-    /// its poll counts itself and hands its waker to `waker_at`.
+    /// its poll counts itself and, if pending, hands its waker to
+    /// `waker_at`.
     struct Lone {
         /// Set by the test: the operation is decided.
         done: Arc<std::sync::atomic::AtomicBool>,
@@ -414,11 +415,12 @@ mod tests {
         type Output = usize;
         fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
             self.polls += 1;
-            let _ = self.waker_at.send(cx.waker().clone());
             // SeqCst: test code, against the setter's store and wake.
             if self.done.load(std::sync::atomic::Ordering::SeqCst) {
                 return Poll::Ready(self.polls);
             }
+            // Handed out after the look, so that this poll stays pending.
+            let _ = self.waker_at.send(cx.waker().clone());
             Poll::Pending
         }
     }
