@@ -200,37 +200,64 @@ impl Woken {
 }
 
 /// FIFO of waiting cases, oldest first (Go's fairness between waiters).
+///
+/// The oldest entry is kept inline, next to the rest of the channel's
+/// state, and only the others in a `VecDeque`: the usual queue holds one
+/// waiter, and its counterpart then reads the entry from the line it
+/// took with the lock instead of from the deque's buffer, which the
+/// waiter wrote last. Invariant: `rest` is empty while `head` is `None`.
 pub(crate) struct WaitQueue<T> {
-    /// The entries, oldest at the front.
-    entries: VecDeque<Entry<T>>,
+    /// The oldest entry.
+    head: Option<Entry<T>>,
+    /// The others, oldest at the front.
+    rest: VecDeque<Entry<T>>,
 }
 
 impl<T> WaitQueue<T> {
     /// An empty queue.
     pub(crate) fn new() -> Self {
-        WaitQueue { entries: VecDeque::new() }
+        WaitQueue { head: None, rest: VecDeque::new() }
     }
 
     /// True if no entry is queued (stale ones included).
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.head.is_none()
     }
 
     /// Queues a waiting case.
     pub(crate) fn push(&mut self, entry: Entry<T>) {
-        self.entries.push_back(entry);
+        if self.head.is_none() {
+            self.head = Some(entry);
+        } else {
+            self.rest.push_back(entry);
+        }
+    }
+
+    /// Takes the oldest entry.
+    #[inline]
+    fn pop_front(&mut self) -> Option<Entry<T>> {
+        let e = self.head.take()?;
+        if !self.rest.is_empty() {
+            self.head = self.rest.pop_front();
+        }
+        Some(e)
+    }
+
+    /// The entries, oldest first.
+    fn iter(&self) -> impl Iterator<Item = &Entry<T>> {
+        self.head.iter().chain(self.rest.iter())
     }
 
     /// Removes the entry of `op` (a lone operation's or a select case's)
     /// if still queued. It compares addresses and never reads the op. The
     /// front is tried first: a giving-up waiter's entry is usually its
-    /// queue's oldest, and `pop_front` moves nothing.
+    /// queue's oldest.
     pub(crate) fn remove_op(&mut self, op: &Op<T>) {
-        if self.entries.front().is_some_and(|e| e.is_op(op)) {
-            self.entries.pop_front();
-        } else if let Some(i) = self.entries.iter().position(|e| e.is_op(op)) {
-            self.entries.remove(i);
+        if self.head.as_ref().is_some_and(|e| e.is_op(op)) {
+            self.pop_front();
+        } else if let Some(i) = self.rest.iter().position(|e| e.is_op(op)) {
+            self.rest.remove(i);
         }
     }
 
@@ -239,7 +266,7 @@ impl<T> WaitQueue<T> {
     /// Inlined for the uncontended send, which finds the queue empty.
     #[inline]
     pub(crate) fn offer(&mut self, v: T) -> Result<Woken, T> {
-        if self.entries.is_empty() {
+        if self.is_empty() {
             return Err(v);
         }
         self.offer_queued(v)
@@ -248,7 +275,7 @@ impl<T> WaitQueue<T> {
     /// [`WaitQueue::offer`] once some entry is queued.
     #[inline(never)]
     fn offer_queued(&mut self, mut v: T) -> Result<Woken, T> {
-        while let Some(e) = self.entries.pop_front() {
+        while let Some(e) = self.pop_front() {
             // SAFETY: slot rule 2: we popped this entry and hold the
             // channel lock (`&mut self` is the locked state's queue).
             unsafe { e.op().slot.put(v) };
@@ -266,7 +293,7 @@ impl<T> WaitQueue<T> {
     /// Inlined for the uncontended receive, which finds the queue empty.
     #[inline]
     pub(crate) fn take(&mut self) -> Option<(T, Woken)> {
-        if self.entries.is_empty() {
+        if self.is_empty() {
             return None;
         }
         self.take_queued()
@@ -275,7 +302,7 @@ impl<T> WaitQueue<T> {
     /// [`WaitQueue::take`] once some entry is queued.
     #[inline(never)]
     fn take_queued(&mut self) -> Option<(T, Woken)> {
-        while let Some(e) = self.entries.pop_front() {
+        while let Some(e) = self.pop_front() {
             // SAFETY: slot rule 2: we popped this entry and hold the
             // channel lock (`&mut self` is the locked state's queue).
             let Some(v) = (unsafe { e.op().slot.take() }) else { continue };
@@ -291,14 +318,82 @@ impl<T> WaitQueue<T> {
 
     /// True if some undecided waiter other than `me` is queued.
     pub(crate) fn has_live_other(&self, me: &Decision) -> bool {
-        self.entries
-            .iter()
-            .any(|e| !std::ptr::eq(e.op().decision(), me) && e.op().decision().is_waiting())
+        self.iter().any(|e| !std::ptr::eq(e.op().decision(), me) && e.op().decision().is_waiting())
     }
 
     /// Decides every queued waiter (on close), leaving slots as they are, and
     /// returns the signals to wake.
     pub(crate) fn decide_all(&mut self) -> Vec<Woken> {
-        self.entries.drain(..).filter_map(|e| e.try_select().ok()).collect()
+        let all = self.head.take().into_iter().chain(self.rest.drain(..));
+        all.filter_map(|e| e.try_select().ok()).collect()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// Lone ops holding `0..n`, none with a waker.
+    fn ops(n: u32) -> Vec<Op<u32>> {
+        (0..n).map(|i| Op::new_lone(None, Some(i))).collect()
+    }
+
+    /// A queue of `ops`' entries, oldest first.
+    fn queue(ops: &[Op<u32>]) -> WaitQueue<u32> {
+        let mut q = WaitQueue::new();
+        // SAFETY: the ops are the test's and stay in place until it ends,
+        // after the queue is done with them.
+        ops.iter().for_each(|op| q.push(unsafe { Entry::new(op, 0) }));
+        q
+    }
+
+    /// The oldest waiting sender's value, its waiter woken.
+    fn take(q: &mut WaitQueue<u32>) -> Option<u32> {
+        q.take().map(|(v, w)| {
+            w.wake();
+            v
+        })
+    }
+
+    /// Values come out oldest first, across the inline head and the rest,
+    /// and a queue emptied fills its head again.
+    #[test]
+    fn take_is_fifo_across_head_and_rest() {
+        let ops = ops(4);
+        let mut q = queue(&ops[..3]);
+        assert_eq!(take(&mut q), Some(0));
+        // SAFETY: as in `queue`.
+        q.push(unsafe { Entry::new(&ops[3], 0) });
+        let rest: Vec<u32> = std::iter::from_fn(|| take(&mut q)).collect();
+        assert_eq!(rest, [1, 2, 3]);
+        assert!(q.is_empty());
+        let again = self::ops(1);
+        let mut q = queue(&again);
+        assert_eq!(take(&mut q), Some(0));
+    }
+
+    /// Removing the head makes the next oldest the head; removing from
+    /// the rest keeps the order of the others.
+    #[test]
+    fn removing_the_head_promotes_the_next_oldest() {
+        let ops = ops(4);
+        let mut q = queue(&ops);
+        q.remove_op(&ops[0]);
+        q.remove_op(&ops[2]);
+        assert_eq!(take(&mut q), Some(1));
+        assert_eq!(take(&mut q), Some(3));
+        assert!(q.is_empty() && take(&mut q).is_none());
+    }
+
+    /// Close's `decide_all` decides the head and the rest alike.
+    #[test]
+    fn decide_all_takes_head_and_rest() {
+        let ops = ops(3);
+        let mut q = queue(&ops);
+        let woken = q.decide_all();
+        assert_eq!(woken.len(), 3);
+        woken.into_iter().for_each(Woken::wake);
+        assert!(q.is_empty());
+        assert!(ops.iter().all(|op| op.decision().selected() == Some(0)));
     }
 }
