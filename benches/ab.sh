@@ -5,7 +5,9 @@
 # then prints each binary's median, min, max and spread (max / min) and its
 # median's ratio to the first binary's; where `perf stat` works, also the
 # median CPU time (task-clock, all threads) and page faults of each, which
-# the machine's load disturbs less than wall time.
+# the machine's load disturbs less than wall time. Last, paired by round:
+# the median of the per-round wall-time ratios against the first binary,
+# with a 95 % bootstrap interval and the count of rounds it was faster.
 #
 #   benches/ab.sh WORKLOAD FLAVOR BIN...        e.g.
 #   RUNS=21 benches/ab.sh spawn_join_1m default target/release/goro target/release/goro-nodiag
@@ -16,7 +18,7 @@
 # right after the same other one. Each run goes to stderr as it comes.
 # Needs python3 for the statistics.
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n 2,17p "$0"; exit 2; }
+[ $# -ge 3 ] || { sed -n 2,20p "$0"; exit 2; }
 RUNS="${RUNS:-21}"
 workload="$1" flavor="$2"
 shift 2
@@ -45,18 +47,20 @@ for ((r = 0; r < RUNS; r++)); do
     for ((k = 0; k < n; k++)); do
         i=$(((r + k) % n))
         line="$(run_one "${bins[$i]}")"
-        echo "$i $line" >>"$raw"
+        echo "$r $i $line" >>"$raw"
         echo "round $r: ${bins[$i]}: seconds, cpu seconds, faults: $line" >&2
     done
 done
 
 python3 - "$raw" "${bins[@]}" <<'PY'
-import math, statistics, sys
+import math, random, statistics, sys
 raw, bins = sys.argv[1], sys.argv[2:]
 runs = {i: [] for i in range(len(bins))}
+by_round = {}
 for line in open(raw):
-    i, secs, cpu, faults = line.split()
+    r, i, secs, cpu, faults = line.split()
     runs[int(i)].append((float(secs), float(cpu), float(faults)))
+    by_round.setdefault(int(r), {})[int(i)] = float(secs)
 col = lambda i, k: [r[k] for r in runs[i]]
 base, base_cpu = statistics.median(col(0, 0)), statistics.median(col(0, 1))
 print(f"{'binary':<36} {'runs':>4} {'median':>7} {'min':>7} {'max':>7} {'spread':>6} "
@@ -67,4 +71,22 @@ for i, b in enumerate(bins):
     cvs = "-" if math.isnan(cmed) else f"{100 * (cmed / base_cpu - 1):+.1f}%"
     print(f"{b:<36} {len(t):>4} {med:7.4f} {min(t):7.4f} {max(t):7.4f} {max(t) / min(t):5.2f}x "
           f"{100 * (med / base - 1):+6.1f}% {cmed:7.4f} {cvs:>7} {statistics.median(f):7.0f}")
+
+# Paired by round (each round ran every binary once, back to back): the
+# median of the per-round wall-time ratios against the first binary, a
+# 95 % bootstrap interval for it (2,000 resamples of the rounds, fixed
+# seed), and in how many rounds this binary was the faster. An interval
+# that holds 1.00 means the run does not tell the two apart.
+if len(bins) > 1:
+    rng = random.Random(1)
+    print(f"\npaired by round against {bins[0]}: this / 1st, median of the rounds' ratios")
+    print(f"{'binary':<36} {'median':>7} {'95% interval':>15} {'faster in':>10}")
+    for i, b in enumerate(bins[1:], 1):
+        q = [rd[i] / rd[0] for rd in by_round.values() if i in rd and 0 in rd and rd[0] > 0]
+        if not q:
+            continue
+        boot = sorted(statistics.median(rng.choices(q, k=len(q))) for _ in range(2000))
+        lo, hi = boot[49], boot[1949]
+        wins = sum(x < 1 for x in q)
+        print(f"{b:<36} {statistics.median(q):7.3f} {f'{lo:.3f}-{hi:.3f}':>15} {f'{wins}/{len(q)}':>10}")
 PY
