@@ -18,7 +18,7 @@
 # right after the same other one. Each run goes to stderr as it comes.
 # Needs python3 for the statistics.
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n 2,20p "$0"; exit 2; }
+[ $# -ge 3 ] || { sed -n 2,19p "$0"; exit 2; }
 RUNS="${RUNS:-21}"
 workload="$1" flavor="$2"
 shift 2
