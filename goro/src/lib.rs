@@ -68,7 +68,9 @@
 //! `None`. A send on a closed channel hands its value back. The same
 //! channel serves goroutines (`.await`), plain threads (`_blocking`) and
 //! other executors such as tokio. A plain thread that must wait yields its
-//! processor up to 64 times, watching for its wake-up, before it sleeps.
+//! processor up to 64 times, watching its queued operation's outcome with
+//! no waker at all, and only then gives it a waker and, after as many
+//! looks again, sleeps.
 //!
 //! ```
 //! goro::run(async {
