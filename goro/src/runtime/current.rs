@@ -32,8 +32,11 @@ use std::task::{Context, Poll, Wake, Waker};
 thread_local! {
     /// The runtime whose goroutines this thread runs, if any.
     static RUNTIME: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
-    /// The worker (M) this thread is, if it is one.
-    static WORKER: RefCell<Option<Rc<Worker>>> = const { RefCell::new(None) };
+    /// The worker (M) this thread is, if it is one: null elsewhere. A plain
+    /// pointer (no destructor), so that reading it is one load from the
+    /// thread's block, with no lazy getter; [`enter_worker`] keeps the
+    /// worker alive while it is set.
+    static WORKER: Cell<*const Worker> = const { Cell::new(std::ptr::null()) };
     /// The goroutine being polled here; see the header.
     static GOROUTINE: Cell<Polled> = const { Cell::new(Polled { id: 0, scope: 0, meta: std::ptr::null() }) };
     /// Whether the goroutine being polled said why it would park, in this
@@ -87,7 +90,7 @@ pub(crate) fn poll_budget(cx: &mut Context<'_>) -> Poll<()> {
 #[cold]
 #[inline(never)]
 fn budget_spent(budget: &Cell<u64>, cx: &mut Context<'_>) -> Poll<()> {
-    let alone = WORKER.with(|w| w.borrow().as_ref().is_some_and(|w| w.renew_poll()));
+    let alone = with_worker(Worker::renew_poll).unwrap_or(false);
     if alone {
         budget.set(BUDGET_PER_POLL - 1); // this operation spends one
         return Poll::Ready(());
@@ -152,27 +155,37 @@ pub(crate) fn enter<R>(rt: &Arc<Shared>, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Runs `f` as worker `w` (the body of a worker thread).
+/// Runs `f` as worker `w` (the body of a worker thread). `w` lives in this
+/// frame until `f` has returned and `WORKER` is restored (a parameter is
+/// dropped after the frame's locals, the restoring guard among them).
 pub(crate) fn enter_worker<R>(w: Rc<Worker>, f: impl FnOnce() -> R) -> R {
+    /// Puts back the previous worker pointer on drop (also on unwind).
+    struct Back(*const Worker);
+    impl Drop for Back {
+        fn drop(&mut self) {
+            WORKER.with(|c| c.set(self.0));
+        }
+    }
     let rt = w.shared().clone();
-    let old = WORKER.with(|c| c.replace(Some(w)));
-    let _restore = Restore(&WORKER, old);
+    let _back = Back(WORKER.with(|c| c.replace(Rc::as_ptr(&w))));
     enter(&rt, f)
 }
 
 /// Runs `f` with this thread's worker, if it is a worker of `rt`.
 #[inline]
 pub(crate) fn with_worker_of<R>(rt: &Shared, f: impl FnOnce(&Worker) -> R) -> Option<R> {
-    WORKER.with(|c| match &*c.borrow() {
-        Some(w) if std::ptr::eq(&**w.shared(), rt) => Some(f(w)),
-        _ => None,
-    })
+    with_worker(|w| std::ptr::eq(&**w.shared(), rt).then(|| f(w))).flatten()
 }
 
 /// Runs `f` with this thread's worker, of whatever runtime.
 #[inline]
 pub(crate) fn with_worker<R>(f: impl FnOnce(&Worker) -> R) -> Option<R> {
-    WORKER.with(|c| c.borrow().as_deref().map(f))
+    let w = WORKER.with(Cell::get);
+    // SAFETY: a non-null pointer is the worker that `enter_worker` holds
+    // in a frame below this one on this thread's stack, for as long as the
+    // pointer is set (it is restored before that `Rc` drops); `Worker` is
+    // only ever used through shared references.
+    (!w.is_null()).then(|| f(unsafe { &*w }))
 }
 
 /// Runs `f` as the goroutine `meta` describes (one poll), restoring after.
