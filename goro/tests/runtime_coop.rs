@@ -116,3 +116,51 @@ fn a_goroutine_alone_is_not_made_to_yield() {
     });
     assert_eq!(polls, 1, "the budget made a goroutine alone yield");
 }
+
+/// A spent budget stays spent for the rest of the poll: with another
+/// goroutine waiting on the processor, the operation that finds it spent
+/// yields, and so does every later one in the same poll (a poll that
+/// drives several sends, as `join!` or a hand-written future does),
+/// until the goroutine is polled again with a fresh budget.
+#[test]
+fn a_spent_budget_stays_spent_until_the_next_poll() {
+    let (ready_then_pending, next_poll_ready) = support::within(Duration::from_secs(30), || {
+        let rt = goro::Runtime::builder().procs(1).build().unwrap();
+        rt.run(async move {
+            let (tx, _rx) = goro::unbounded::<usize>();
+            let other = goro::go(async {}); // waits on the processor meanwhile
+            let mut ready = 0;
+            let mut later_pending = 0;
+            let mut polls = 0;
+            let mut next_poll_ready = false;
+            std::future::poll_fn(|cx| {
+                polls += 1;
+                if polls > 1 {
+                    // Polled again: a fresh budget.
+                    let send = std::pin::pin!(tx.send(0));
+                    next_poll_ready = send.poll(cx).is_ready();
+                    return std::task::Poll::Ready(());
+                }
+                for i in 0..1_000 {
+                    let send = std::pin::pin!(tx.send(i));
+                    match send.poll(cx) {
+                        std::task::Poll::Ready(r) => {
+                            r.unwrap();
+                            assert_eq!(later_pending, 0, "a send completed after one yielded");
+                            ready += 1;
+                        }
+                        std::task::Poll::Pending => later_pending += 1,
+                    }
+                }
+                std::task::Poll::Pending
+            })
+            .await;
+            other.await.unwrap();
+            ((ready, later_pending), next_poll_ready)
+        })
+    });
+    let (ready, pending) = ready_then_pending;
+    assert!(ready > 0 && ready < 1_000, "the budget ran out in the poll ({ready} ready)");
+    assert_eq!(ready + pending, 1_000);
+    assert!(next_poll_ready, "the next poll got a fresh budget");
+}

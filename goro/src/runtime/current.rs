@@ -70,12 +70,17 @@ const UNLIMITED: u64 = u64::MAX;
 /// could, the budget is renewed instead ([`budget_spent`]).
 #[inline]
 pub(crate) fn poll_budget(cx: &mut Context<'_>) -> Poll<()> {
-    BUDGET.with(|b| match b.get() {
-        0 => budget_spent(b, cx),
-        left => {
-            b.set(left - 1);
-            Poll::Ready(())
+    // Decrement first, test the old value after: one `sub` on the
+    // thread's counter in place and a branch on its borrow, where a test
+    // before the store took a load, a test and a store as well
+    // (`budget_spent` puts the counter right).
+    BUDGET.with(|b| {
+        let left = b.get();
+        b.set(left.wrapping_sub(1));
+        if left == 0 {
+            return budget_spent(cx);
         }
+        Poll::Ready(())
     })
 }
 
@@ -89,12 +94,13 @@ pub(crate) fn poll_budget(cx: &mut Context<'_>) -> Poll<()> {
 /// `block_on`'s main goroutine) it always yields, as before.
 #[cold]
 #[inline(never)]
-fn budget_spent(budget: &Cell<u64>, cx: &mut Context<'_>) -> Poll<()> {
+fn budget_spent(cx: &mut Context<'_>) -> Poll<()> {
     let alone = with_worker(Worker::renew_poll).unwrap_or(false);
     if alone {
-        budget.set(BUDGET_PER_POLL - 1); // this operation spends one
+        BUDGET.with(|b| b.set(BUDGET_PER_POLL - 1)); // this operation spends one
         return Poll::Ready(());
     }
+    BUDGET.with(|b| b.set(0)); // spent until the poll ends: later operations yield too
     cx.waker().wake_by_ref();
     Poll::Pending
 }
