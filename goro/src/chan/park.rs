@@ -215,11 +215,10 @@ impl ThreadWaker {
         if passed(deadline) {
             return false;
         }
-        // Acquire: as in `take_wake_up`, for a wake-up consumed here.
-        let now = self.state.compare_exchange(EMPTY, PARKED, Ordering::Acquire, Ordering::Acquire);
+        // Relaxed on success: nothing is consumed by parking.
+        let now = self.state.compare_exchange(EMPTY, PARKED, Ordering::Relaxed, Ordering::Relaxed);
         if now.is_err() {
-            // The only other state is NOTIFIED: consumed.
-            self.state.store(EMPTY, Ordering::Relaxed);
+            self.consume(); // the only other state is NOTIFIED
             return true;
         }
         self.sleep(deadline);
@@ -228,13 +227,26 @@ impl ThreadWaker {
 
     /// Consumes a pending wake-up, if there is one.
     fn take_wake_up(&self) -> bool {
-        // Acquire: the waker's writes before its wake-up (the decided
-        // signal) are visible to the re-poll that follows.
-        if self.state.load(Ordering::Acquire) == NOTIFIED {
-            self.state.store(EMPTY, Ordering::Relaxed);
+        // Relaxed: only a look; `consume` synchronizes.
+        if self.state.load(Ordering::Relaxed) == NOTIFIED {
+            self.consume();
             return true;
         }
         false
+    }
+
+    /// Consumes the wake-up in `NOTIFIED` (only the waiter leaves that
+    /// state, so it holds until this swap). A swap, not a store: it reads
+    /// the newest wake-up, which may have landed on the one the waiter
+    /// saw (a wake-up left over from an earlier wait), and its Acquire
+    /// pairs with that waker's Release, so the re-poll that follows sees
+    /// what the waker wrote before it (the decided signal). A plain store
+    /// after the look could overwrite the newer wake-up unread, and the
+    /// re-poll could then miss its write and sleep for good
+    /// (`loom_thread_waker_stale_wake_up_hides_no_new_one`).
+    fn consume(&self) {
+        let was = self.state.swap(EMPTY, Ordering::Acquire);
+        debug_assert_eq!(was, NOTIFIED, "goro::chan: only the waiter leaves NOTIFIED");
     }
 
     /// Sleeps in `PARKED` until a wake-up (or `deadline`), then consumes
@@ -255,10 +267,10 @@ impl ThreadWaker {
                 // Acquire: as above, if it did.
                 if self
                     .state
-                    .compare_exchange(PARKED, EMPTY, Ordering::Acquire, Ordering::Acquire)
+                    .compare_exchange(PARKED, EMPTY, Ordering::Relaxed, Ordering::Relaxed)
                     .is_err()
                 {
-                    self.state.store(EMPTY, Ordering::Relaxed);
+                    self.consume(); // NOTIFIED
                 }
                 return;
             }
@@ -532,6 +544,35 @@ mod loom_tests {
     fn loom_thread_waker_loses_no_wake_up() {
         loom::model(|| {
             let w = Arc::new(ThreadWaker::new());
+            let done = Arc::new(AtomicBool::new(false));
+            let waker = {
+                let (w, done) = (w.clone(), done.clone());
+                thread::spawn(move || {
+                    done.store(true, Ordering::Relaxed);
+                    w.notify();
+                })
+            };
+            // Relaxed: the wake-up's Release/Acquire orders the store.
+            while !done.load(Ordering::Relaxed) {
+                assert!(w.wait(None));
+            }
+            waker.join().unwrap();
+        });
+    }
+
+    /// A wake-up left over from an earlier wait (`NOTIFIED`, consumed by
+    /// no one) races a new one: the waiter's consume must take the newest,
+    /// so that what the new waker wrote before it is visible to the poll
+    /// that follows. A consume made of a load and a separate store could
+    /// overwrite the new wake-up after reading the old one, then poll
+    /// without the new waker's write and sleep for good (the model then
+    /// reports the deadlock); `ping_pong_loses_no_wake_up` hung that way
+    /// about once in a dozen runs.
+    #[test]
+    fn loom_thread_waker_stale_wake_up_hides_no_new_one() {
+        loom::model(|| {
+            let w = Arc::new(ThreadWaker::new());
+            w.notify(); // an earlier waker's, never consumed
             let done = Arc::new(AtomicBool::new(false));
             let waker = {
                 let (w, done) = (w.clone(), done.clone());
