@@ -537,27 +537,35 @@ mod loom_tests {
     use crate::loom::atomic::AtomicBool;
     use crate::loom::Arc;
 
+    /// A waker thread writes a flag, then wakes a waiter that waits until
+    /// it sees the flag; with `stale`, a wake-up nobody consumed is pending
+    /// from the start. A lost wake-up is a deadlock the model reports.
+    fn flag_then_wake(stale: bool) {
+        let w = Arc::new(ThreadWaker::new());
+        if stale {
+            w.notify(); // an earlier waker's, never consumed
+        }
+        let done = Arc::new(AtomicBool::new(false));
+        let waker = {
+            let (w, done) = (w.clone(), done.clone());
+            thread::spawn(move || {
+                done.store(true, Ordering::Relaxed);
+                w.notify();
+            })
+        };
+        // Relaxed: the wake-up's Release/Acquire orders the store.
+        while !done.load(Ordering::Relaxed) {
+            assert!(w.wait(None));
+        }
+        waker.join().unwrap();
+    }
+
     /// A wake-up races the waiter's yield, its move to `PARKED` and its
-    /// sleep: the waiter always sees it (a lost one is a deadlock the model
-    /// reports), and what the waker wrote before it is visible after.
+    /// sleep: the waiter always sees it, and what the waker wrote before
+    /// it is visible after.
     #[test]
     fn loom_thread_waker_loses_no_wake_up() {
-        loom::model(|| {
-            let w = Arc::new(ThreadWaker::new());
-            let done = Arc::new(AtomicBool::new(false));
-            let waker = {
-                let (w, done) = (w.clone(), done.clone());
-                thread::spawn(move || {
-                    done.store(true, Ordering::Relaxed);
-                    w.notify();
-                })
-            };
-            // Relaxed: the wake-up's Release/Acquire orders the store.
-            while !done.load(Ordering::Relaxed) {
-                assert!(w.wait(None));
-            }
-            waker.join().unwrap();
-        });
+        loom::model(|| flag_then_wake(false));
     }
 
     /// A wake-up left over from an earlier wait (`NOTIFIED`, consumed by
@@ -565,27 +573,11 @@ mod loom_tests {
     /// so that what the new waker wrote before it is visible to the poll
     /// that follows. A consume made of a load and a separate store could
     /// overwrite the new wake-up after reading the old one, then poll
-    /// without the new waker's write and sleep for good (the model then
-    /// reports the deadlock); `ping_pong_loses_no_wake_up` hung that way
-    /// about once in a dozen runs.
+    /// without the new waker's write and sleep for good;
+    /// `ping_pong_loses_no_wake_up` hung that way about once in a dozen
+    /// runs.
     #[test]
     fn loom_thread_waker_stale_wake_up_hides_no_new_one() {
-        loom::model(|| {
-            let w = Arc::new(ThreadWaker::new());
-            w.notify(); // an earlier waker's, never consumed
-            let done = Arc::new(AtomicBool::new(false));
-            let waker = {
-                let (w, done) = (w.clone(), done.clone());
-                thread::spawn(move || {
-                    done.store(true, Ordering::Relaxed);
-                    w.notify();
-                })
-            };
-            // Relaxed: the wake-up's Release/Acquire orders the store.
-            while !done.load(Ordering::Relaxed) {
-                assert!(w.wait(None));
-            }
-            waker.join().unwrap();
-        });
+        loom::model(|| flag_then_wake(true));
     }
 }
