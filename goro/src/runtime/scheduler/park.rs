@@ -79,9 +79,13 @@ impl Parker {
         let mut guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         // Acquire on failure: consume the unpark that beat us.
         if let Err(NOTIFIED) =
-            self.state.compare_exchange(EMPTY, PARKED, Ordering::Acquire, Ordering::Acquire)
+            self.state.compare_exchange(EMPTY, PARKED, Ordering::Relaxed, Ordering::Relaxed)
         {
-            self.state.store(EMPTY, Ordering::Relaxed); // only we leave NOTIFIED
+            // Only we leave NOTIFIED, but another unpark may land on it
+            // until we do: a swap (not a store) reads the newest, and its
+            // Acquire sees what that unparker published (a store could
+            // erase it unread; `chan/park.rs` had that lost wake-up).
+            self.state.swap(EMPTY, Ordering::Acquire);
             return;
         }
         loop {
@@ -111,5 +115,37 @@ impl Parker {
             drop(self.lock.lock().unwrap_or_else(|e| e.into_inner()));
             self.cv.notify_one();
         }
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use crate::loom::atomic::AtomicBool;
+    use crate::loom::{thread, Arc};
+
+    /// An unpark left pending from before (consumed by no one) races a new
+    /// one that publishes a flag: `park` must consume the newest, so that
+    /// the flag is seen after it returns. A lost unpark is a deadlock the
+    /// model reports.
+    #[test]
+    fn loom_parker_stale_unpark_hides_no_new_one() {
+        loom::model(|| {
+            let p = Arc::new(Parker::new());
+            p.unpark(); // an earlier unparker's, never consumed
+            let flag = Arc::new(AtomicBool::new(false));
+            let unparker = {
+                let (p, flag) = (p.clone(), flag.clone());
+                thread::spawn(move || {
+                    flag.store(true, Ordering::Relaxed);
+                    p.unpark();
+                })
+            };
+            // Relaxed: the unpark's Release/Acquire orders the store.
+            while !flag.load(Ordering::Relaxed) {
+                p.park(None);
+            }
+            unparker.join().unwrap();
+        });
     }
 }
