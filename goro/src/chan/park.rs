@@ -27,8 +27,8 @@
 //! wake-up that came first leaves the parker's state `NOTIFIED` (or the
 //! loom parker's flag set).
 
-use crate::loom::atomic::{AtomicU8, Ordering};
 use crate::loom::thread;
+use crate::runtime::scheduler::park_state::ParkState;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::task::{Context, Poll, Waker};
@@ -159,22 +159,15 @@ pub(crate) trait Watched {
 /// [`ThreadWaker::wait`]); one under loom, where every yield is
 /// a branch of the model.
 const YIELDS: u32 = if cfg!(loom) { 1 } else { 64 };
-/// [`ThreadWaker::state`]: no wake-up pending, the thread not asleep.
-const EMPTY: u8 = 0;
-/// [`ThreadWaker::state`]: a wake-up came and was not consumed yet.
-const NOTIFIED: u8 = 1;
-/// [`ThreadWaker::state`]: the thread sleeps (or is about to) in
-/// `thread::park`; a wake-up must unpark it.
-const PARKED: u8 = 2;
-
-/// Wakes a thread waiting in [`Parker::wait`]: std's parker protocol one
-/// level up, so that the waiter can watch `state` before it sleeps, and a
+/// Wakes a thread waiting in [`Parker::wait`]: the wake-up word the
+/// runtime's worker parker uses too (`ParkState`, std's parker protocol one
+/// level up), so that the waiter can watch it before it sleeps, and a
 /// wake-up that finds it awake costs no `unpark` (no futex call).
 ///
-/// The waiter consumes a wake-up (`NOTIFIED` → `EMPTY`) while yielding, or
-/// moves `EMPTY` → `PARKED` and sleeps until a wake-up's swap to `NOTIFIED`
-/// saw `PARKED` and unparked it. Spurious returns are the caller's to
-/// handle: it re-polls its future and waits again.
+/// The waiter consumes a wake-up while yielding, or moves the word to
+/// `PARKED` and sleeps in `thread::park` until a wake-up saw it there and
+/// unparked it. Spurious returns are the caller's to handle: it re-polls
+/// its future and waits again.
 ///
 /// Under loom the channels' blocking forms use [`LoomParker`] instead (a
 /// parker that loom's mutexes cannot wake by mistake); this protocol is
@@ -183,15 +176,15 @@ const PARKED: u8 = 2;
 struct ThreadWaker {
     /// The waiting thread.
     thread: thread::Thread,
-    /// `EMPTY`, `NOTIFIED` or `PARKED`.
-    state: AtomicU8,
+    /// The wake-up word.
+    state: ParkState,
 }
 
 #[cfg_attr(loom, allow(dead_code))]
 impl ThreadWaker {
     /// The waker of the calling thread, with no wake-up pending.
     fn new() -> Self {
-        ThreadWaker { thread: thread::current(), state: AtomicU8::new(EMPTY) }
+        ThreadWaker { thread: thread::current(), state: ParkState::new() }
     }
 
     /// Waits until woken (or spuriously); false, without waiting further,
@@ -204,7 +197,7 @@ impl ThreadWaker {
     /// one it hands the processor to the thread that will wake us.
     fn wait(&self, deadline: Option<Instant>) -> bool {
         for _ in 0..YIELDS {
-            if self.take_wake_up() {
+            if self.state.try_consume() {
                 return true;
             }
             if passed(deadline) {
@@ -215,38 +208,10 @@ impl ThreadWaker {
         if passed(deadline) {
             return false;
         }
-        // Relaxed on success: nothing is consumed by parking.
-        let now = self.state.compare_exchange(EMPTY, PARKED, Ordering::Relaxed, Ordering::Relaxed);
-        if now.is_err() {
-            self.consume(); // the only other state is NOTIFIED
-            return true;
-        }
-        self.sleep(deadline);
+        if self.state.try_park() {
+            self.sleep(deadline);
+        } // else a wake-up came first, consumed
         true
-    }
-
-    /// Consumes a pending wake-up, if there is one.
-    fn take_wake_up(&self) -> bool {
-        // Relaxed: only a look; `consume` synchronizes.
-        if self.state.load(Ordering::Relaxed) == NOTIFIED {
-            self.consume();
-            return true;
-        }
-        false
-    }
-
-    /// Consumes the wake-up in `NOTIFIED` (only the waiter leaves that
-    /// state, so it holds until this swap). A swap, not a store: it reads
-    /// the newest wake-up, which may have landed on the one the waiter
-    /// saw (a wake-up left over from an earlier wait), and its Acquire
-    /// pairs with that waker's Release, so the re-poll that follows sees
-    /// what the waker wrote before it (the decided signal). A plain store
-    /// after the look could overwrite the newer wake-up unread, and the
-    /// re-poll could then miss its write and sleep for good
-    /// (`loom_thread_waker_stale_wake_up_hides_no_new_one`).
-    fn consume(&self) {
-        let was = self.state.swap(EMPTY, Ordering::Acquire);
-        debug_assert_eq!(was, NOTIFIED, "goro::chan: only the waiter leaves NOTIFIED");
     }
 
     /// Sleeps in `PARKED` until a wake-up (or `deadline`), then consumes
@@ -254,24 +219,11 @@ impl ThreadWaker {
     fn sleep(&self, deadline: Option<Instant>) {
         loop {
             park_until(deadline);
-            // Acquire: as in `take_wake_up`.
-            if self
-                .state
-                .compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Relaxed)
-                .is_ok()
-            {
+            if self.state.woken() {
                 return;
             }
             if passed(deadline) {
-                // Not woken: back to EMPTY, unless a wake-up lands now.
-                // Acquire: as above, if it did.
-                if self
-                    .state
-                    .compare_exchange(PARKED, EMPTY, Ordering::Relaxed, Ordering::Relaxed)
-                    .is_err()
-                {
-                    self.consume(); // NOTIFIED
-                }
+                self.state.leave_parked(); // consumes a wake-up that lands now
                 return;
             }
         }
@@ -279,9 +231,7 @@ impl ThreadWaker {
 
     /// Marks a wake-up; unparks the thread only if it sleeps.
     fn notify(&self) {
-        // Release: publishes the waker's writes (the decided signal) to the
-        // waiter's Acquire load of NOTIFIED.
-        if self.state.swap(NOTIFIED, Ordering::Release) == PARKED {
+        if self.state.notify() {
             self.thread.unpark();
         }
     }
@@ -366,7 +316,7 @@ pub(crate) fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::{mpsc, Arc};
     use std::time::Duration;
 
@@ -534,7 +484,7 @@ mod tests {
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;
-    use crate::loom::atomic::AtomicBool;
+    use crate::loom::atomic::{AtomicBool, Ordering};
     use crate::loom::Arc;
 
     /// A waker thread writes a flag, then wakes a waiter that waits until

@@ -5,6 +5,7 @@
 mod idle;
 mod inject;
 mod park;
+pub(crate) mod park_state;
 mod processor;
 mod queue;
 mod rescue;

@@ -10,7 +10,8 @@
 //! ## Algorithm
 //!
 //! A state word, `EMPTY`, `PARKED` (asleep on the condition variable) or
-//! `NOTIFIED` (an unpark is pending), in the manner of std's thread parker.
+//! `NOTIFIED` (an unpark is pending), in the manner of std's thread parker
+//! (`park_state.rs`, shared with a plain thread's parker).
 //! `park` first spins briefly on the word, because a worker that just ran
 //! out of work is often handed more within microseconds, and a futex sleep
 //! plus wake-up costs both threads a system call. Only a `PARKED` sleeper
@@ -24,16 +25,9 @@
 //! `unpark` of that worker becomes the driver's notify (an eventfd write).
 //! See `runtime/README.md`, "Room for a netpoller".
 
-use crate::loom::atomic::{AtomicU8, Ordering};
+use super::park_state::ParkState;
 use crate::loom::{Condvar, Mutex};
 use std::time::Instant;
-
-/// No unpark pending, nobody asleep.
-const EMPTY: u8 = 0;
-/// The owner sleeps on the condition variable.
-const PARKED: u8 = 1;
-/// An unpark is pending.
-const NOTIFIED: u8 = 2;
 
 /// Checks of the state word before sleeping: half busy spins, half
 /// `yield_now`s (a few microseconds in all).
@@ -41,8 +35,8 @@ const SPINS: usize = crate::loom::model_size(32, 0);
 
 /// One worker's sleep/wake-up channel.
 pub(crate) struct Parker {
-    /// `EMPTY`, `PARKED` or `NOTIFIED`.
-    state: AtomicU8,
+    /// The wake-up word.
+    state: ParkState,
     /// Held around the sleeper's last check and by `unpark`'s signal.
     lock: Mutex<()>,
     /// Signalled by `unpark` when the owner is `PARKED`.
@@ -52,13 +46,7 @@ pub(crate) struct Parker {
 impl Parker {
     /// A parker with no pending wake-up.
     pub(crate) fn new() -> Self {
-        Parker { state: AtomicU8::new(EMPTY), lock: Mutex::new(()), cv: Condvar::new() }
-    }
-
-    /// Consumes a pending unpark, if any.
-    fn try_consume(&self) -> bool {
-        // Acquire: see what the unparker published before unparking.
-        self.state.compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Relaxed).is_ok()
+        Parker { state: ParkState::new(), lock: Mutex::new(()), cv: Condvar::new() }
     }
 
     /// Sleeps until [`unpark`](Self::unpark) or `deadline`, whichever is
@@ -67,7 +55,7 @@ impl Parker {
     #[cfg_attr(loom, allow(clippy::reversed_empty_ranges, clippy::absurd_extreme_comparisons))]
     pub(crate) fn park(&self, deadline: Option<Instant>) {
         for i in 0..SPINS {
-            if self.try_consume() {
+            if self.state.try_consume() {
                 return;
             }
             if i < SPINS / 2 {
@@ -77,16 +65,8 @@ impl Parker {
             }
         }
         let mut guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        // Acquire on failure: consume the unpark that beat us.
-        if let Err(NOTIFIED) =
-            self.state.compare_exchange(EMPTY, PARKED, Ordering::Relaxed, Ordering::Relaxed)
-        {
-            // Only we leave NOTIFIED, but another unpark may land on it
-            // until we do: a swap (not a store) reads the newest, and its
-            // Acquire sees what that unparker published (a store could
-            // erase it unread; `chan/park.rs` had that lost wake-up).
-            self.state.swap(EMPTY, Ordering::Acquire);
-            return;
+        if !self.state.try_park() {
+            return; // an unpark beat us, consumed
         }
         loop {
             guard = match deadline {
@@ -99,19 +79,17 @@ impl Parker {
                     self.cv.wait_timeout(guard, at - now).unwrap_or_else(|e| e.into_inner()).0
                 }
             };
-            if self.try_consume() {
+            if self.state.woken() {
                 return;
             }
         }
-        // Deadline: leave PARKED, consuming an unpark that raced in.
-        self.state.swap(EMPTY, Ordering::Acquire); // acquire a racing unparker's writes
+        self.state.leave_parked(); // the deadline: consumes an unpark that raced in
         drop(guard);
     }
 
     /// Wakes the sleeper, or makes its next `park` return at once.
     pub(crate) fn unpark(&self) {
-        // Release: publish what we did before unparking to the parked side.
-        if self.state.swap(NOTIFIED, Ordering::Release) == PARKED {
+        if self.state.notify() {
             drop(self.lock.lock().unwrap_or_else(|e| e.into_inner()));
             self.cv.notify_one();
         }
@@ -121,7 +99,7 @@ impl Parker {
 #[cfg(all(test, loom))]
 mod loom_tests {
     use super::*;
-    use crate::loom::atomic::AtomicBool;
+    use crate::loom::atomic::{AtomicBool, Ordering};
     use crate::loom::{thread, Arc};
 
     /// An unpark left pending from before (consumed by no one) races a new
