@@ -31,6 +31,7 @@ pub(crate) struct ParkState(AtomicU8);
 
 impl ParkState {
     /// Nothing pending.
+    #[inline]
     pub(crate) fn new() -> Self {
         ParkState(AtomicU8::new(EMPTY))
     }
@@ -49,6 +50,7 @@ impl ParkState {
 
     /// The owner is about to sleep: true if it moved the word to `PARKED`;
     /// false if a wake-up was pending, which it then consumed.
+    #[inline]
     pub(crate) fn try_park(&self) -> bool {
         // Relaxed on success: parking consumes nothing.
         let parked = self.0.compare_exchange(EMPTY, PARKED, Ordering::Relaxed, Ordering::Relaxed);
@@ -61,6 +63,7 @@ impl ParkState {
     /// After a sleep: true if a wake-up came, which the owner consumed
     /// (the word is then `EMPTY`); false on a spurious return (still
     /// `PARKED`).
+    #[inline]
     pub(crate) fn woken(&self) -> bool {
         // Acquire: see what the waker published before its wake-up.
         self.0.compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Relaxed).is_ok()
@@ -68,6 +71,7 @@ impl ParkState {
 
     /// The owner gives up sleeping (a deadline): back to `EMPTY`,
     /// consuming a wake-up that raced in.
+    #[inline]
     pub(crate) fn leave_parked(&self) {
         // Acquire: as in `woken`, if a wake-up came.
         self.0.swap(EMPTY, Ordering::Acquire);
@@ -83,6 +87,7 @@ impl ParkState {
 
     /// The owner takes the pending wake-up. A swap, not a store (module
     /// invariants): it reads the newest wake-up and pairs with it.
+    #[inline]
     fn consume(&self) {
         let was = self.0.swap(EMPTY, Ordering::Acquire);
         debug_assert_eq!(was, NOTIFIED, "goro::runtime: only the owner leaves NOTIFIED");
