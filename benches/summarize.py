@@ -105,6 +105,55 @@ def table(cells, cases, impls, peers, out, targets=None):
         out.append("| " + " | ".join(row) + " |")
 
 
+PROBE_WORKLOADS = ["spsc", "mpsc"]
+
+
+def probe_runs(cell):
+    """(first_recv_ms, sends_done_ms) of each run that printed the probe's keys."""
+    return [(float(e["first_recv_ms"]), float(e["sends_done_ms"])) for e in cell.extras
+            if "first_recv_ms" in e and "sends_done_ms" in e]
+
+
+def starved(cell):
+    """Whether the consumer's first message came after every send (first_recv_ms
+    >= sends_done_ms) in the majority of runs; None where no run printed the keys."""
+    runs = probe_runs(cell)
+    if not runs:
+        return None
+    return 2 * sum(first >= done for first, done in runs) > len(runs)
+
+
+def interleaving(cells, out):
+    """The probe's table: did the consumer run while the producers sent?"""
+    out += ["", "Interleaving (`spsc`, `mpsc`): when the single consumer got its first message "
+            "and when the last producer finished sending, in ms since the producers were started "
+            "(medians; a handful of clock reads per run, none per message). A Go programmer expects "
+            "a goroutine woken by a send to run while the producer goes on. A runtime that instead "
+            "runs the producer to the end first (tokio's un-stealable LIFO slot, with a channel "
+            "outside tokio's coop budget) does the same work serially, which is cheaper on a buffer "
+            "that holds every message (`boundedN`): its time there is won by starving the consumer, "
+            "not by a faster channel. Starved: the first message came after every send in most runs.",
+            ""]
+    rows = []
+    for w in PROBE_WORKLOADS:
+        for f in FLAVORS:
+            for i in CHAN_IMPLS:
+                c = cells[(i, w, f)]
+                runs = probe_runs(c)
+                if not runs:
+                    continue
+                n_starved = sum(first >= done for first, done in runs)
+                word = ("**consumer starved**: first message after every send" if starved(c)
+                        else "consumer ran alongside")
+                rows.append(f"| {w} | {f} | {i} | {c.extra_median('first_recv_ms'):.3f} | "
+                            f"{c.extra_median('sends_done_ms'):.3f} | {n_starved}/{len(runs)} | {word} |")
+    if not rows:
+        out.append("(No run printed the probe's keys: a CSV from before the probe.)")
+        return
+    out += ["| workload | flavor | impl | first message (ms) | sends done (ms) | runs starved | consumer |",
+            "|---|---|---|---|---|---|---|"] + rows
+
+
 def behind_best(cells, cases, goro_forms, title):
     """The target row "goro ≥ the best crate (sync or async) on each
     workload", goro taken as the faster of `goro_forms` there."""
@@ -118,7 +167,9 @@ def behind_best(cells, cases, goro_forms, title):
             continue
         measured += 1
         if min(times) > bm:
-            behind.append(f"{w}/{f} ({fmt_ratio(bm / min(times))} of {bp})")
+            # a crate that won by starving its consumer is named as such
+            why = ", whose consumer was starved" if starved(cells[(bp, w, f)]) else ""
+            behind.append(f"{w}/{f} ({fmt_ratio(bm / min(times))} of {bp}{why})")
     return (title, f"behind on {len(behind)} of {measured}: " + ("; ".join(behind) or "none"),
             None if measured == 0 else not behind)
 
@@ -197,6 +248,7 @@ def main(raw, machine):
                                "channels, goro's faster form (goroutines or plain threads) "
                                "against the crate's faster form, as the line above takes it"))
     like_for_like(cells, chan_cases, out)
+    interleaving(cells, out)
 
     out += ["", "## Toolkit (issue 4)", ""]
     table(cells, TOOLKIT_CASES, RUNTIME_IMPLS, ["tokio"], out)

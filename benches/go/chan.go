@@ -3,7 +3,11 @@
 // of main.go).
 package main
 
-import "time"
+import (
+	"fmt"
+	"sync"
+	"time"
+)
 
 // channels runs a channel workload; Go has no unbounded channel (n/a).
 func channels(workload, flavor string) (float64, string, bool) {
@@ -29,14 +33,80 @@ func channels(workload, flavor string) (float64, string, bool) {
 	}
 	start := time.Now()
 	f(capacity)
-	return time.Since(start).Seconds(), "", true
+	return time.Since(start).Seconds(), probe.extra(), true
 }
 
+// probe is the interleaving probe of spsc and mpsc, as the Rust programs'
+// bench_common::probe: when the consumer got its first message and when the
+// last producer finished sending, in milliseconds since the producers were
+// started. A runtime that runs the producer to the end before the consumer
+// wins time on a buffer that holds every message; this shows whether it
+// did. A handful of calls per run, never one per message.
+var probe probeMarks
+
+type probeMarks struct {
+	mu                         sync.Mutex
+	start, firstRecv, sendsEnd time.Time // zero until marked
+}
+
+// begin marks the start: call right before starting the producers.
+func (p *probeMarks) begin() {
+	now := time.Now()
+	p.mu.Lock()
+	p.start, p.firstRecv, p.sendsEnd = now, time.Time{}, time.Time{}
+	p.mu.Unlock()
+}
+
+// received marks the consumer's first message (only the first call counts).
+func (p *probeMarks) received() {
+	now := time.Now() // read before the lock: waiting for it is not the consumer's time
+	p.mu.Lock()
+	if p.firstRecv.IsZero() {
+		p.firstRecv = now
+	}
+	p.mu.Unlock()
+}
+
+// sent marks one producer's end of sending; the latest of them is kept.
+func (p *probeMarks) sent() {
+	now := time.Now() // before the lock, so the max is the true last finish
+	p.mu.Lock()
+	if now.After(p.sendsEnd) {
+		p.sendsEnd = now
+	}
+	p.mu.Unlock()
+}
+
+// extra is "first_recv_ms=X;sends_done_ms=Y", or "" where the workload
+// marked no first receive (all but spsc and mpsc).
+func (p *probeMarks) extra() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.start.IsZero() || p.firstRecv.IsZero() || p.sendsEnd.IsZero() {
+		return ""
+	}
+	ms := func(t time.Time) float64 { return float64(t.Sub(p.start).Nanoseconds()) / 1e6 }
+	return fmt.Sprintf("first_recv_ms=%.3f;sends_done_ms=%.3f", ms(p.firstRecv), ms(p.sendsEnd))
+}
+
+// produce sends n messages, marks the probe's end of sending (reported only
+// where spsc/mpsc ran) and signals done.
 func produce(c chan message, n int, done chan bool) {
 	for i := 0; i < n; i++ {
 		c <- message(i)
 	}
+	probe.sent()
 	done <- true
+}
+
+// consumeProbed is the single consumer of spsc and mpsc: its first receive
+// is marked apart from the loop over the rest, so no message pays a branch.
+func consumeProbed(c chan message) {
+	<-c
+	probe.received()
+	for i := 1; i < messages; i++ {
+		<-c
+	}
 }
 
 func seq(capacity int) {
@@ -51,21 +121,19 @@ func seq(capacity int) {
 
 func spsc(capacity int) {
 	c, done := make(chan message, capacity), make(chan bool)
+	probe.begin()
 	go produce(c, messages, done)
-	for i := 0; i < messages; i++ {
-		<-c
-	}
+	consumeProbed(c)
 	<-done
 }
 
 func mpsc(capacity int) {
 	c, done := make(chan message, capacity), make(chan bool)
+	probe.begin()
 	for t := 0; t < threads; t++ {
 		go produce(c, messages/threads, done)
 	}
-	for i := 0; i < messages; i++ {
-		<-c
-	}
+	consumeProbed(c)
 	for t := 0; t < threads; t++ {
 		<-done
 	}

@@ -4,7 +4,7 @@
 //! The shapes are those of `sync_chan`, with tasks for threads; the main
 //! task plays the main thread. Joining uses the runtime's join handles.
 
-use crate::{Flavor, Msg, MESSAGES, THREADS};
+use crate::{probe, Flavor, Msg, MESSAGES, THREADS};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
@@ -70,13 +70,25 @@ fn make4<C: AsyncChan>(flavor: Flavor) -> Result<Four<C>, &'static str> {
     Ok((vec![t0, t1, t2, t3], [r0, r1, r2, r3]))
 }
 
-/// Starts a task sending `n` messages.
+/// Starts a task sending `n` messages, then marking the probe's end of
+/// sending (once per producer; reported only where `spsc`/`mpsc` ran).
 fn producer<C: AsyncChan>(spawn: Spawn, tx: C::Tx, n: usize) -> Task {
     spawn(Box::pin(async move {
         for i in 0..n {
             C::send(&tx, i).await;
         }
+        probe::sends_done();
     }))
+}
+
+/// The single consumer of `spsc` and `mpsc`: its first receive is marked
+/// apart from the loop over the rest, so no message pays a branch.
+async fn consume_probed<C: AsyncChan>(rx: &mut C::Rx) {
+    C::recv(rx).await;
+    probe::first_recv();
+    for _ in 1..MESSAGES {
+        C::recv(rx).await;
+    }
 }
 
 /// Awaits every join.
@@ -99,21 +111,19 @@ async fn seq<C: AsyncChan>(flavor: Flavor) -> Result<(), &'static str> {
 
 async fn spsc<C: AsyncChan>(flavor: Flavor, spawn: Spawn) -> Result<(), &'static str> {
     let (tx, mut rx) = make::<C>(flavor)?;
+    probe::start();
     let p = producer::<C>(spawn, tx, MESSAGES);
-    for _ in 0..MESSAGES {
-        C::recv(&mut rx).await;
-    }
+    consume_probed::<C>(&mut rx).await;
     p.await;
     Ok(())
 }
 
 async fn mpsc<C: AsyncChan>(flavor: Flavor, spawn: Spawn) -> Result<(), &'static str> {
     let (tx, mut rx) = make::<C>(flavor)?;
+    probe::start();
     let ps = (0..THREADS).map(|_| producer::<C>(spawn, tx.clone(), MESSAGES / THREADS)).collect();
     drop(tx);
-    for _ in 0..MESSAGES {
-        C::recv(&mut rx).await;
-    }
+    consume_probed::<C>(&mut rx).await;
     join_all(ps).await;
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! number), and `extra` holds `key=value` pairs separated by `;`.
 
 pub mod async_chan;
+pub mod probe;
 pub mod sync_chan;
 
 use std::future::Future;
@@ -103,9 +104,11 @@ impl Case {
         Case { imp: imp.to_string(), workload, flavor }
     }
 
-    /// Prints a measured result.
+    /// Prints a measured result, with the [`probe`]'s keys appended to
+    /// `extra` where the workload recorded them (so no binary has to).
     pub fn report(&self, elapsed: Duration, extra: &str) {
         let secs = elapsed.as_secs_f64();
+        let extra = join_extra(extra, probe::extra());
         println!("{},{},{},{secs:.6},{extra}", self.imp, self.workload, self.flavor);
     }
 
@@ -120,6 +123,15 @@ impl Case {
             Ok(d) => self.report(d, ""),
             Err(why) => self.not_offered(why),
         }
+    }
+}
+
+/// `extra` and `more` joined with `;`, either of them possibly empty.
+fn join_extra(extra: &str, more: Option<String>) -> String {
+    match more {
+        Some(m) if !extra.is_empty() => format!("{extra};{m}"),
+        Some(m) => m,
+        None => extra.to_string(),
     }
 }
 

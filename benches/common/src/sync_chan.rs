@@ -6,7 +6,7 @@
 //! producers (and consumers); `select_rx` receives from four channels with a
 //! select on the main thread; `select_both` does so from `THREADS` threads.
 
-use crate::{Flavor, Msg, MESSAGES, THREADS};
+use crate::{probe, Flavor, Msg, MESSAGES, THREADS};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -61,9 +61,21 @@ fn make4<C: SyncChan>(flavor: Flavor) -> Result<Four<C>, &'static str> {
     Ok(([t0, t1, t2, t3], [r0, r1, r2, r3]))
 }
 
-/// Sends `n` messages on a new thread.
+/// Sends `n` messages on a new thread, then marks the probe's end of
+/// sending (once per producer; reported only where `spsc`/`mpsc` ran).
 fn producer<C: SyncChan>(tx: C::Tx, n: usize) -> thread::JoinHandle<()> {
-    thread::spawn(move || (0..n).for_each(|i| C::send(&tx, i)))
+    thread::spawn(move || {
+        (0..n).for_each(|i| C::send(&tx, i));
+        probe::sends_done();
+    })
+}
+
+/// The single consumer of `spsc` and `mpsc`: its first receive is marked
+/// apart from the loop over the rest, so no message pays a branch.
+fn consume_probed<C: SyncChan>(rx: &C::Rx) {
+    C::recv(rx);
+    probe::first_recv();
+    (1..MESSAGES).for_each(|_| C::recv(rx));
 }
 
 fn seq<C: SyncChan>(flavor: Flavor) -> Result<(), &'static str> {
@@ -75,16 +87,18 @@ fn seq<C: SyncChan>(flavor: Flavor) -> Result<(), &'static str> {
 
 fn spsc<C: SyncChan>(flavor: Flavor) -> Result<(), &'static str> {
     let (tx, rx) = make::<C>(flavor)?;
+    probe::start();
     let p = producer::<C>(tx, MESSAGES);
-    (0..MESSAGES).for_each(|_| C::recv(&rx));
+    consume_probed::<C>(&rx);
     p.join().unwrap();
     Ok(())
 }
 
 fn mpsc<C: SyncChan>(flavor: Flavor) -> Result<(), &'static str> {
     let (tx, rx) = make::<C>(flavor)?;
+    probe::start();
     let ps: Vec<_> = (0..THREADS).map(|_| producer::<C>(tx.clone(), MESSAGES / THREADS)).collect();
-    (0..MESSAGES).for_each(|_| C::recv(&rx));
+    consume_probed::<C>(&rx);
     ps.into_iter().for_each(|p| p.join().unwrap());
     Ok(())
 }
