@@ -106,52 +106,65 @@ def table(cells, cases, impls, peers, out, targets=None):
 
 
 PROBE_WORKLOADS = ["spsc", "mpsc"]
+# A producer can run ahead of its consumer only where the buffer lets it.
+PROBE_FLAVORS = ["boundedN", "unbounded"]
 
 
 def probe_runs(cell):
-    """(first_recv_ms, sends_done_ms) of each run that printed the probe's keys."""
-    return [(float(e["first_recv_ms"]), float(e["sends_done_ms"])) for e in cell.extras
-            if "first_recv_ms" in e and "sends_done_ms" in e]
+    """(first_recv_ms, first_done_ms) of each run that printed the probe's keys:
+    the consumer's first message and the first producer's end of sending
+    (a CSV from before `first_done_ms` gives the last producer's end)."""
+    return [(float(e["first_recv_ms"]), float(e.get("first_done_ms", e["sends_done_ms"])))
+            for e in cell.extras if "first_recv_ms" in e and "sends_done_ms" in e]
+
+
+def starved_runs(cell):
+    """(runs whose consumer got nothing until a producer had sent all it had, runs probed)."""
+    runs = probe_runs(cell)
+    return sum(first >= done for first, done in runs), len(runs)
 
 
 def starved(cell):
-    """Whether the consumer's first message came after every send (first_recv_ms
-    >= sends_done_ms) in the majority of runs; None where no run printed the keys."""
-    runs = probe_runs(cell)
-    if not runs:
-        return None
-    return 2 * sum(first >= done for first, done in runs) > len(runs)
+    """Whether the consumer was starved in the majority of runs; None where
+    no run printed the keys."""
+    k, n = starved_runs(cell)
+    return None if n == 0 else 2 * k > n
 
 
 def interleaving(cells, out):
     """The probe's table: did the consumer run while the producers sent?"""
-    out += ["", "Interleaving (`spsc`, `mpsc`): when the single consumer got its first message "
-            "and when the last producer finished sending, in ms since the producers were started "
-            "(medians; a handful of clock reads per run, none per message). A Go programmer expects "
-            "a goroutine woken by a send to run while the producer goes on. A runtime that instead "
-            "runs the producer to the end first (tokio's un-stealable LIFO slot, with a channel "
-            "outside tokio's coop budget) does the same work serially, which is cheaper on a buffer "
-            "that holds every message (`boundedN`): its time there is won by starving the consumer, "
-            "not by a faster channel. Starved: the first message came after every send in most runs.",
-            ""]
-    rows = []
-    for w in PROBE_WORKLOADS:
-        for f in FLAVORS:
-            for i in CHAN_IMPLS:
-                c = cells[(i, w, f)]
-                runs = probe_runs(c)
-                if not runs:
-                    continue
-                n_starved = sum(first >= done for first, done in runs)
-                word = ("**consumer starved**: first message after every send" if starved(c)
-                        else "consumer ran alongside")
-                rows.append(f"| {w} | {f} | {i} | {c.extra_median('first_recv_ms'):.3f} | "
-                            f"{c.extra_median('sends_done_ms'):.3f} | {n_starved}/{len(runs)} | {word} |")
-    if not rows:
+    out += ["", "Interleaving (`spsc`, `mpsc`, on the buffers a producer can run ahead in): "
+            "each cell is the consumer's first message / the first producer's end of sending, "
+            "in ms since the producers were started (medians; a few clock reads per run, none "
+            "per message), and **starved k/n** where in k of n runs the consumer got nothing "
+            "until a producer had sent all it had. A Go programmer expects a goroutine woken "
+            "by a send to run while the producer goes on. A runtime that runs the producer to "
+            "the end first (tokio's un-stealable LIFO slot, with a channel outside tokio's coop "
+            "budget) does the work serially, which is cheaper on a buffer that holds every "
+            "message: its time there is won by starving the consumer, not by a faster channel. "
+            "For plain threads a starved run means the OS did not run the woken consumer "
+            "thread in time (a loaded machine), not the crate.", ""]
+    impls = [i for i in CHAN_IMPLS
+             if any(probe_runs(cells[(i, w, f)]) for w in PROBE_WORKLOADS for f in PROBE_FLAVORS)]
+    if not impls:
         out.append("(No run printed the probe's keys: a CSV from before the probe.)")
         return
-    out += ["| workload | flavor | impl | first message (ms) | sends done (ms) | runs starved | consumer |",
-            "|---|---|---|---|---|---|---|"] + rows
+    out += ["| workload | flavor | " + " | ".join(impls) + " |",
+            "|---|---|" + "---|" * len(impls)]
+    for w in PROBE_WORKLOADS:
+        for f in PROBE_FLAVORS:
+            out.append(f"| {w} | {f} | " + " | ".join(probe_cell(cells[(i, w, f)]) for i in impls) + " |")
+
+
+def probe_cell(c):
+    """One implementation's interleaving cell."""
+    k, n = starved_runs(c)
+    if n == 0:
+        return "n/a"
+    first = statistics.median(r[0] for r in probe_runs(c))
+    done = statistics.median(r[1] for r in probe_runs(c))
+    mark = f" **starved {k}/{n}**" if k else ""
+    return f"{first:.2f} / {done:.2f}{mark}"
 
 
 def behind_best(cells, cases, goro_forms, title):

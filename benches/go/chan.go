@@ -38,22 +38,22 @@ func channels(workload, flavor string) (float64, string, bool) {
 
 // probe is the interleaving probe of spsc and mpsc, as the Rust programs'
 // bench_common::probe: when the consumer got its first message and when the
-// last producer finished sending, in milliseconds since the producers were
-// started. A runtime that runs the producer to the end before the consumer
+// first and the last producer finished sending, in milliseconds since the
+// producers were started. A runtime that runs the producer to the end before the consumer
 // wins time on a buffer that holds every message; this shows whether it
 // did. A handful of calls per run, never one per message.
 var probe probeMarks
 
 type probeMarks struct {
-	mu                         sync.Mutex
-	start, firstRecv, sendsEnd time.Time // zero until marked
+	mu                                   sync.Mutex
+	start, firstRecv, firstEnd, sendsEnd time.Time // zero until marked
 }
 
 // begin marks the start: call right before starting the producers.
 func (p *probeMarks) begin() {
 	now := time.Now()
 	p.mu.Lock()
-	p.start, p.firstRecv, p.sendsEnd = now, time.Time{}, time.Time{}
+	p.start, p.firstRecv, p.firstEnd, p.sendsEnd = now, time.Time{}, time.Time{}, time.Time{}
 	p.mu.Unlock()
 }
 
@@ -67,17 +67,21 @@ func (p *probeMarks) received() {
 	p.mu.Unlock()
 }
 
-// sent marks one producer's end of sending; the latest of them is kept.
+// sent marks one producer's end of sending; the earliest and the latest of
+// them are kept.
 func (p *probeMarks) sent() {
-	now := time.Now() // before the lock, so the max is the true last finish
+	now := time.Now() // before the lock, so min and max are the true finishes
 	p.mu.Lock()
+	if p.firstEnd.IsZero() || now.Before(p.firstEnd) {
+		p.firstEnd = now
+	}
 	if now.After(p.sendsEnd) {
 		p.sendsEnd = now
 	}
 	p.mu.Unlock()
 }
 
-// extra is "first_recv_ms=X;sends_done_ms=Y", or "" where the workload
+// extra is "first_recv_ms=X;first_done_ms=Y;sends_done_ms=Z", or "" where the workload
 // marked no first receive (all but spsc and mpsc).
 func (p *probeMarks) extra() string {
 	p.mu.Lock()
@@ -86,7 +90,8 @@ func (p *probeMarks) extra() string {
 		return ""
 	}
 	ms := func(t time.Time) float64 { return float64(t.Sub(p.start).Nanoseconds()) / 1e6 }
-	return fmt.Sprintf("first_recv_ms=%.3f;sends_done_ms=%.3f", ms(p.firstRecv), ms(p.sendsEnd))
+	return fmt.Sprintf("first_recv_ms=%.3f;first_done_ms=%.3f;sends_done_ms=%.3f",
+		ms(p.firstRecv), ms(p.firstEnd), ms(p.sendsEnd))
 }
 
 // produce sends n messages, marks the probe's end of sending (reported only

@@ -1,6 +1,8 @@
 //! The interleaving probe of `spsc` and `mpsc`: when the consumer got its
-//! first message, and when the last producer finished sending, both as
-//! milliseconds since the producers were started.
+//! first message, and when the first and the last producer finished
+//! sending, as milliseconds since the producers were started. A consumer
+//! whose first message came only after a producer had sent all it had was
+//! starved for that producer's whole run (in `spsc`, the whole workload).
 //!
 //! Why: on a buffer that holds every message (`boundedN`), a runtime may run
 //! the producer to the end before the consumer ever runs (tokio puts the
@@ -24,11 +26,14 @@ struct Marks {
     start: Option<Instant>,
     /// The consumer's first message received.
     first_recv: Option<Instant>,
+    /// The earliest producer's end of sending.
+    first_done: Option<Instant>,
     /// The latest producer's end of sending so far.
     sends_done: Option<Instant>,
 }
 
-static MARKS: Mutex<Marks> = Mutex::new(Marks { start: None, first_recv: None, sends_done: None });
+static MARKS: Mutex<Marks> =
+    Mutex::new(Marks { start: None, first_recv: None, first_done: None, sends_done: None });
 
 /// The marks, even if a panicking thread poisoned the lock (they stay valid:
 /// each update is a single store).
@@ -39,7 +44,7 @@ fn marks() -> MutexGuard<'static, Marks> {
 /// Marks the run's start: call right before starting the producers.
 pub fn start() {
     let now = Instant::now();
-    *marks() = Marks { start: Some(now), first_recv: None, sends_done: None };
+    *marks() = Marks { start: Some(now), first_recv: None, first_done: None, sends_done: None };
 }
 
 /// Marks the consumer's first message (only the first call counts).
@@ -48,19 +53,27 @@ pub fn first_recv() {
     marks().first_recv.get_or_insert(now);
 }
 
-/// Marks one producer's end of sending; the latest of them is kept.
+/// Marks one producer's end of sending; the earliest and the latest of
+/// them are kept.
 pub fn sends_done() {
-    let now = Instant::now(); // before the lock, so the max below is the true last finish
+    let now = Instant::now(); // before the lock, so min and max are the true finishes
     let mut m = marks();
+    m.first_done = Some(m.first_done.map_or(now, |t| t.min(now)));
     m.sends_done = Some(m.sends_done.map_or(now, |t| t.max(now)));
 }
 
-/// `first_recv_ms=X;sends_done_ms=Y` (milliseconds since start), or `None`
+/// `first_recv_ms=X;first_done_ms=Y;sends_done_ms=Z` (milliseconds since
+/// start), or `None`
 /// where the workload marked no first receive (every workload but `spsc`
 /// and `mpsc`, whose producers may still mark their end).
 pub fn extra() -> Option<String> {
     let m = marks();
-    let (start, first, done) = (m.start?, m.first_recv?, m.sends_done?);
+    let (start, first, first_done, done) = (m.start?, m.first_recv?, m.first_done?, m.sends_done?);
     let ms = |t: Instant| t.saturating_duration_since(start).as_secs_f64() * 1e3;
-    Some(format!("first_recv_ms={:.3};sends_done_ms={:.3}", ms(first), ms(done)))
+    Some(format!(
+        "first_recv_ms={:.3};first_done_ms={:.3};sends_done_ms={:.3}",
+        ms(first),
+        ms(first_done),
+        ms(done)
+    ))
 }
