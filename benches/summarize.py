@@ -143,7 +143,7 @@ def interleaving(cells, out):
             "budget) does the work serially, which is cheaper on a buffer that holds every "
             "message: its time there is won by starving the consumer, not by a faster channel. "
             "For plain threads a starved run means the OS did not run the woken consumer "
-            "thread in time (a loaded machine), not the crate.", ""]
+            "thread in time (on the 2-core VM it often waited about 2 ms), not the crate.", ""]
     impls = [i for i in CHAN_IMPLS
              if any(probe_runs(cells[(i, w, f)]) for w in PROBE_WORKLOADS for f in PROBE_FLAVORS)]
     if not impls:
