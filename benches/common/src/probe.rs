@@ -14,8 +14,10 @@
 //! runs did, for every implementation alike.
 //!
 //! Cost: a handful of `Instant::now()` and uncontended `Mutex` locks per run,
-//! never one per message. The process runs one case, so the marks are global
-//! and `Case::report` reads them without the binaries' help.
+//! never one per message. Splitting the first receive from the loop did
+//! move some times by a few per cent through code shape (BENCHMARKS.md,
+//! "Consumer's first message"). The process runs one case, so the marks
+//! are global and `Case::report` reads them without the binaries' help.
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
