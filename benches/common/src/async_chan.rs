@@ -24,7 +24,8 @@ pub trait AsyncChan: 'static {
     fn make(flavor: Flavor) -> Option<(Self::Tx, Self::Rx)>;
     /// A second receiver of the same channel, or `None` (single consumer).
     fn clone_rx(rx: &Self::Rx) -> Option<Self::Rx>;
-    /// Sends, waiting while full.
+    /// Sends, waiting while full: the crate's own future in [`crate::op::op`],
+    /// never an `async` block around it (see the `op` module).
     fn send(tx: &Self::Tx, v: Msg) -> impl Future<Output = ()> + Send + '_;
     /// Receives, waiting while empty.
     fn recv(rx: &mut Self::Rx) -> impl Future<Output = ()> + Send + '_;

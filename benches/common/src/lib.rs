@@ -8,6 +8,7 @@
 //! number), and `extra` holds `key=value` pairs separated by `;`.
 
 pub mod async_chan;
+pub mod op;
 pub mod probe;
 pub mod sync_chan;
 

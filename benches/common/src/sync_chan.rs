@@ -19,7 +19,9 @@ pub trait SyncChan: 'static {
     /// Makes a channel of `flavor`, or `None` where the crate has no such
     /// channel.
     fn make(flavor: Flavor) -> Option<(Self::Tx, Self::Rx)>;
-    /// Sends, blocking while full.
+    /// Sends, blocking while full. Implementations mark `send` and `recv`
+    /// `#[inline]`, so the workload calls the crate as a user's code would
+    /// (see `crate::op`).
     fn send(tx: &Self::Tx, v: Msg);
     /// Receives, blocking while empty.
     fn recv(rx: &Self::Rx);

@@ -40,10 +40,12 @@ mod imp {
             Some(flavor.cap().map_or_else(goro::unbounded, goro::chan))
         }
 
+        #[inline] // as the user's own call would be: see `bench_common::op`
         fn send(tx: &Self::Tx, v: Msg) {
             tx.send_blocking(v).unwrap();
         }
 
+        #[inline]
         fn recv(rx: &Self::Rx) {
             rx.recv_blocking().unwrap();
         }

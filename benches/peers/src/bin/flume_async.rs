@@ -6,6 +6,7 @@
 #![allow(clippy::manual_async_fn)]
 
 use bench_common::async_chan::{self, AsyncChan, Task};
+use bench_common::op::op;
 use bench_common::{Case, Flavor, Msg};
 use flume::{bounded, unbounded, Receiver, Sender};
 use std::future::Future;
@@ -42,13 +43,11 @@ impl AsyncChan for FlumeAsync {
     }
 
     fn send(tx: &Self::Tx, v: Msg) -> impl Future<Output = ()> + Send + '_ {
-        async move { tx.send_async(v).await.unwrap() }
+        op(tx.send_async(v))
     }
 
     fn recv(rx: &mut Self::Rx) -> impl Future<Output = ()> + Send + '_ {
-        async move {
-            rx.recv_async().await.unwrap();
-        }
+        op(rx.recv_async())
     }
 
     fn select4(_: &mut [Self::Rx; 4]) -> impl Future<Output = ()> + Send + '_ {

@@ -21,10 +21,12 @@ impl SyncChan for Kanal {
         Some(flavor.cap().map_or_else(unbounded, bounded))
     }
 
+    #[inline] // as the user's own call would be: see `bench_common::op`
     fn send(tx: &Self::Tx, v: Msg) {
         tx.send(v).unwrap();
     }
 
+    #[inline]
     fn recv(rx: &Self::Rx) {
         rx.recv().unwrap();
     }

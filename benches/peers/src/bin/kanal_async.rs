@@ -6,6 +6,7 @@
 #![allow(clippy::manual_async_fn)]
 
 use bench_common::async_chan::{self, AsyncChan, Task};
+use bench_common::op::op;
 use bench_common::{Case, Flavor, Msg};
 use kanal::{bounded_async, unbounded_async, AsyncReceiver, AsyncSender};
 use std::future::Future;
@@ -42,13 +43,11 @@ impl AsyncChan for KanalAsync {
     }
 
     fn send(tx: &Self::Tx, v: Msg) -> impl Future<Output = ()> + Send + '_ {
-        async move { tx.send(v).await.unwrap() }
+        op(tx.send(v))
     }
 
     fn recv(rx: &mut Self::Rx) -> impl Future<Output = ()> + Send + '_ {
-        async move {
-            rx.recv().await.unwrap();
-        }
+        op(rx.recv())
     }
 
     fn select4(_: &mut [Self::Rx; 4]) -> impl Future<Output = ()> + Send + '_ {

@@ -20,6 +20,7 @@
 #![allow(clippy::manual_async_fn)]
 
 use bench_common::async_chan::{self, AsyncChan, Task};
+use bench_common::op::{op, Either};
 use bench_common::*;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -279,18 +280,17 @@ impl AsyncChan for Mpsc {
     }
 
     fn send(tx: &Tx, v: Msg) -> impl Future<Output = ()> + Send + '_ {
-        async move {
-            match tx {
-                Tx::Bounded(t) => t.send(v).await.unwrap(),
-                Tx::Unbounded(t) => t.send(v).unwrap(),
-            }
-        }
+        op(match tx {
+            Tx::Bounded(t) => Either::Left { f: t.send(v) },
+            Tx::Unbounded(t) => Either::Right { f: std::future::ready(t.send(v)) },
+        })
     }
 
     fn recv(rx: &mut Rx) -> impl Future<Output = ()> + Send + '_ {
-        async move {
-            rx.recv().await.unwrap();
-        }
+        op(match rx {
+            Rx::Bounded(r) => Either::Left { f: r.recv() },
+            Rx::Unbounded(r) => Either::Right { f: r.recv() },
+        })
     }
 
     fn select4(rxs: &mut [Rx; 4]) -> impl Future<Output = ()> + Send + '_ {

@@ -3,6 +3,7 @@
 //! Written against API.md's channel contract.
 
 use bench_common::async_chan::{AsyncChan, Task};
+use bench_common::op::op;
 use bench_common::{Flavor, Msg};
 use goro::chan::{Receiver, Sender};
 use std::future::Future;
@@ -30,13 +31,11 @@ impl AsyncChan for GoroChan {
     }
 
     fn send(tx: &Self::Tx, v: Msg) -> impl Future<Output = ()> + Send + '_ {
-        async move { tx.send(v).await.unwrap() }
+        op(tx.send(v))
     }
 
     fn recv(rx: &mut Self::Rx) -> impl Future<Output = ()> + Send + '_ {
-        async move {
-            rx.recv().await.unwrap();
-        }
+        op(rx.recv())
     }
 
     fn select4(rxs: &mut [Self::Rx; 4]) -> impl Future<Output = ()> + Send + '_ {
