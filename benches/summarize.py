@@ -182,6 +182,10 @@ def behind_best(cells, cases, goro_forms, title):
         if min(times) > bm:
             # a crate that won by starving its consumer is named as such
             why = ", whose consumer was starved" if starved(cells[(bp, w, f)]) else ""
+            # medians of a few runs: say when the runs themselves overlap
+            g = min(goro_forms, key=lambda g: cells[(g, w, f)].median() or float("inf"))
+            if min(cells[(g, w, f)].times) <= max(cells[(bp, w, f)].times):
+                why += "; the runs overlap"
             behind.append(f"{w}/{f} ({fmt_ratio(bm / min(times))} of {bp}{why})")
     return (title, f"behind on {len(behind)} of {measured}: " + ("; ".join(behind) or "none"),
             None if measured == 0 else not behind)
