@@ -55,36 +55,33 @@ impl<T> Receiver<T> {
         self.recv_within(None, Location::caller()).ok()
     }
 
-    /// The blocking receive: tried once under the lock, with no waker, no
-    /// future and no poll; only a receive that found the channel empty goes
-    /// on to [`Receiver::recv_parking`], within `d`.
+    /// The blocking receive: one turn under the lock, with no waker, no
+    /// future and no poll, which either receives or queues; only a queued
+    /// receive goes on to [`Receiver::recv_parked`], within `d` (see
+    /// `Sender::send_within`).
     #[inline]
     fn recv_within(
         &self,
         d: Option<Duration>,
         at: &'static Location<'static>,
     ) -> Result<T, RecvTimeoutError> {
-        match self.chan.try_recv() {
-            RecvNow::Value(v) => Ok(v),
-            RecvNow::Closed => Err(RecvTimeoutError::Closed),
-            RecvNow::Empty => self.recv_parking(d, at),
+        match self.chan.recv_or_wait(None) {
+            Ok(RecvNow::Value(v)) => Ok(v),
+            Ok(RecvNow::Closed | RecvNow::Empty) => Err(RecvTimeoutError::Closed),
+            Err(w) => Self::recv_parked(&self.chan, w, d, at),
         }
     }
 
-    /// A blocking receive that found the channel empty: tries again under
-    /// the lock, now with this thread's waker, and if it must wait, queues
-    /// and parks until decided or `d` passed (see `park.rs`).
+    /// A blocking receive that queued as `w`: parks this thread until it
+    /// is decided or `d` passed (see `park.rs`).
     #[inline(never)]
-    fn recv_parking(
-        &self,
+    fn recv_parked(
+        chan: &Chan<T>,
+        w: Waiter<T>,
         d: Option<Duration>,
         at: &'static Location<'static>,
     ) -> Result<T, RecvTimeoutError> {
-        park::with_parker(|p| match self.chan.recv_or_wait(None) {
-            Ok(RecvNow::Value(v)) => Ok(v),
-            Ok(RecvNow::Closed | RecvNow::Empty) => Err(RecvTimeoutError::Closed),
-            Err(w) => Recv::parked(&self.chan, w, at).wait(p, d),
-        })
+        park::with_parker(|p| Recv::parked(chan, w, at).wait(p, d))
     }
 
     /// Receives a value only if that needs no waiting.

@@ -56,9 +56,12 @@ impl<T> Sender<T> {
         }
     }
 
-    /// The blocking send: tried once under the lock, with no waker, no
-    /// future and no poll; only a send that found the channel full goes on
-    /// to [`Sender::send_parking`], within `d`.
+    /// The blocking send: one turn under the lock, with no waker, no
+    /// future and no poll, which either sends or queues the value; only a
+    /// queued send goes on to [`Sender::send_parked`], within `d`. (A first
+    /// `try_send` and a second turn to queue took the lock twice on every
+    /// send that waits: see `BENCHMARKS.md`, "One lock turn for a blocking
+    /// operation".)
     #[inline]
     fn send_within(
         &self,
@@ -66,26 +69,22 @@ impl<T> Sender<T> {
         d: Option<Duration>,
         at: &'static Location<'static>,
     ) -> Result<(), SendTimeoutError<T>> {
-        match self.chan.try_send(v) {
-            SendNow::Full(v) => self.send_parking(v, d, at),
-            now => now.into_result().map_err(SendError::into),
+        match self.chan.send_or_wait(v, None) {
+            Ok(now) => now.into_result().map_err(SendError::into),
+            Err(w) => Self::send_parked(&self.chan, w, d, at),
         }
     }
 
-    /// A blocking send that found the channel full: tries again under the
-    /// lock, now with this thread's waker, and if it must wait, queues and
-    /// parks until decided or `d` passed (see `park.rs`).
+    /// A blocking send that queued as `w`: parks this thread until it is
+    /// decided or `d` passed (see `park.rs`).
     #[inline(never)]
-    fn send_parking(
-        &self,
-        v: T,
+    fn send_parked(
+        chan: &Chan<T>,
+        w: Waiter<T>,
         d: Option<Duration>,
         at: &'static Location<'static>,
     ) -> Result<(), SendTimeoutError<T>> {
-        park::with_parker(|p| match self.chan.send_or_wait(v, None) {
-            Ok(now) => now.into_result().map_err(SendError::into),
-            Err(w) => Send::parked(&self.chan, w, at).wait(p, d),
-        })
+        park::with_parker(|p| Send::parked(chan, w, at).wait(p, d))
     }
 
     /// Sends `v` only if that needs no waiting.
