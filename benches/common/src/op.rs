@@ -2,15 +2,16 @@
 //! workloads' `impl Future<Output = ()>`.
 //!
 //! A user awaits `rx.recv().await.unwrap()` in the body of a task: the
-//! crate's future lives in that task's state and its `poll` is inlined
-//! there. A wrapping `async move { rx.recv().await.unwrap() }` in the
-//! harness adds a second state machine per operation, which no user writes
-//! and the optimizer does not inline: on `seq` it cost goro and kanal-async
-//! about 14 instructions an operation (BENCHMARKS.md, "The harness's async
-//! wrapper"). [`Op`] is that `.unwrap()` and nothing else, so every async
-//! peer's operation costs what it costs in user code; [`Either`] picks one
-//! of two flavors' futures (tokio's bounded and unbounded halves) without a
-//! state machine either.
+//! crate's future lives in that task's state, and the task's state machine
+//! calls the crate's `poll` (inlined or not, as the crate's code allows).
+//! A wrapping `async move { rx.recv().await.unwrap() }` in the harness adds
+//! a second state machine per operation, which no user writes and the
+//! optimizer does not inline: on `seq` it cost goro and kanal-async about
+//! 14 instructions an operation (BENCHMARKS.md, "The harness's wrapper
+//! around each operation"). [`Op`] is that `.unwrap()` and nothing else,
+//! always inlined, so every async peer's operation costs what it costs in
+//! user code; [`Either`] picks one of two flavors' futures (tokio's bounded
+//! and unbounded halves) without a state machine either.
 //!
 //! Invariant: every async peer wraps its send and receive in [`Op`], so no
 //! peer is measured through a layer the others skip.
@@ -67,7 +68,10 @@ where
 {
     type Output = ();
 
-    #[inline]
+    // Always inlined, so that the crate's own `poll` is called from the
+    // task's state machine, as from a user's; whether that `poll` is then
+    // inlined is the crate's doing (kanal-async's is, 2026-12-05).
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         self.project().inner.poll(cx).map(Outcome::expect_done)
     }
@@ -88,7 +92,7 @@ pin_project_lite::pin_project! {
 impl<A: Future, B: Future<Output = A::Output>> Future for Either<A, B> {
     type Output = A::Output;
 
-    #[inline]
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<A::Output> {
         match self.project() {
             EitherProj::Left { f } => f.poll(cx),
