@@ -189,12 +189,15 @@ impl fmt::Debug for ChanGuard<'_> {
     }
 }
 
-/// A channel's state `S` and the lock that guards it.
+/// A channel's state `S` and the lock that guards it: `repr(C)`, the lock
+/// word after the state, so that the words a holder writes at the state's
+/// start are not on the lock's cache line (`core.rs`, `Chan`).
+#[repr(C)]
 pub(crate) struct Locked<S> {
-    /// The lock.
-    lock: ChanLock,
     /// The state; reached only while `lock` is held (module invariant).
     state: UnsafeCell<S>,
+    /// The lock.
+    lock: ChanLock,
 }
 
 // SAFETY: as for `std::sync::Mutex<S>`: every access to `state` goes through
@@ -203,9 +206,16 @@ pub(crate) struct Locked<S> {
 unsafe impl<S: Send> Sync for Locked<S> {}
 
 impl<S> Locked<S> {
+    /// Where the state starts, in bytes (the layout test in `core.rs`).
+    #[cfg(all(test, not(loom)))]
+    pub(crate) const STATE_OFFSET: usize = std::mem::offset_of!(Self, state);
+    /// Where the lock word sits, in bytes (the layout test in `core.rs`).
+    #[cfg(all(test, not(loom)))]
+    pub(crate) const LOCK_OFFSET: usize = std::mem::offset_of!(Self, lock);
+
     /// `state` behind a fresh lock.
     pub(crate) fn new(state: S) -> Self {
-        Locked { lock: ChanLock::new(), state: UnsafeCell::new(state) }
+        Locked { state: UnsafeCell::new(state), lock: ChanLock::new() }
     }
 
     /// The lock, for a select that locks several channels in order.
