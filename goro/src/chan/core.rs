@@ -77,8 +77,8 @@ struct State<T> {
 ///   operation, and made that line bounce between them.
 /// - The lock word ends the state ([`Locked`]), more than a cache line past
 ///   those written words, whatever the allocation's alignment. With the
-///   lock on their line, `seq` took 12 % longer and spsc/mpsc boundedN
-///   9–15 % longer, at the same instruction count (`BENCHMARKS.md`, "The
+///   lock on their line, `seq` and spsc/mpsc boundedN took 12–15 %
+///   longer, at the same instruction count (`BENCHMARKS.md`, "The
 ///   lock's cache line"). A lock on a line of its own measured level with
 ///   this layout and costs a line per channel.
 ///   `the_lock_word_sits_a_line_past_what_its_holder_writes` checks this.
