@@ -41,6 +41,7 @@ pub async fn run<C: AsyncChan>(
     flavor: Flavor,
     spawn: Spawn,
 ) -> Result<Duration, &'static str> {
+    let _pad = crate::layout_pad();
     let start = Instant::now();
     match workload {
         "seq" => seq::<C>(flavor).await?,

@@ -57,6 +57,16 @@ pub async fn compute_and_yield<Y: std::future::Future<Output = ()>>(
     x
 }
 
+/// `BENCH_PAD` bytes, held while a channel case runs, allocated before its
+/// channels are made and before its clock starts: it moves where their
+/// allocations land in the heap, to measure a case across layouts
+/// (`benches/padsweep.py`; BENCHMARKS.md, "seq across heap offsets").
+/// Unset or 0, it allocates nothing.
+pub fn layout_pad() -> Vec<u8> {
+    let n = std::env::var("BENCH_PAD").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+    std::hint::black_box(vec![0u8; n])
+}
+
 /// A fixed amount of work between two yields: `BURN_STEPS` steps of
 /// `x = x * (x | 1) + i`, each depending on the last and non-linear, so no
 /// compiler folds steps together (a constant multiply-add chain, which LLVM

@@ -33,6 +33,7 @@ pub trait SyncChan: 'static {
 
 /// Runs `workload` of `flavor` and returns its time, or why it is n/a.
 pub fn run<C: SyncChan>(workload: &str, flavor: Flavor) -> Result<Duration, &'static str> {
+    let _pad = crate::layout_pad();
     let start = Instant::now();
     match workload {
         "seq" => seq::<C>(flavor)?,
