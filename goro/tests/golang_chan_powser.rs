@@ -96,15 +96,37 @@ fn seq() -> i64 {
     SEQNO.fetch_add(1, Ordering::Relaxed) + 1
 }
 
+/// Go's `c <- v` in a stream goroutine.
+///
+/// Go's program abandons its streams when main returns, their sends blocked
+/// forever. Here the end of the test body drops the consumers' handles, and
+/// a send whose every receiver is gone fails instead, handing the value
+/// back; the stream then stays parked, as Go's would, rather than panic
+/// while the test's runtime winds down. (A stream's own handles do not keep
+/// its output open: an `async move` block captures only the fields of a
+/// `Dch` it uses.) A send that failed mid-test would hang the test into its
+/// timeout, which fails it.
+async fn send_on<T>(tx: &Sender<T>, v: T) {
+    park_if_gone(tx.send(v).await).await;
+}
+
+/// [`send_on`]'s rule for a select's send case: parks forever if the send
+/// failed because every receiver is gone.
+async fn park_if_gone<T>(sent: Result<(), goro::chan::SendError<T>>) {
+    if sent.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// Serves one request with `dat`.
 async fn put(dat: Rat, out: &Dch) {
     out.req_rx.recv().await;
-    out.dat_tx.send(dat).await.unwrap();
+    send_on(&out.dat_tx, dat).await;
 }
 
 /// Requests and gets one datum.
 async fn get(inp: &Dch) -> Rat {
-    inp.req_tx.send(seq()).await.unwrap();
+    send_on(&inp.req_tx, seq()).await;
     inp.dat_rx.recv().await.unwrap()
 }
 
@@ -117,8 +139,8 @@ async fn get2(in0: &Dch, in1: &Dch) -> [Rat; 2] {
     for _ in 0..4 {
         let s = seq();
         goro::select! {
-            send(req[0], s) -> r => { r.unwrap(); dat[0] = Some(&in0.dat_rx); req[0] = None; },
-            send(req[1], s) -> r => { r.unwrap(); dat[1] = Some(&in1.dat_rx); req[1] = None; },
+            send(req[0], s) -> r => { park_if_gone(r).await; dat[0] = Some(&in0.dat_rx); req[0] = None; },
+            send(req[1], s) -> r => { park_if_gone(r).await; dat[1] = Some(&in1.dat_rx); req[1] = None; },
             recv(dat[0]) -> v => { out[0] = v.unwrap(); dat[0] = None; },
             recv(dat[1]) -> v => { out[1] = v.unwrap(); dat[1] = None; },
         }
@@ -131,7 +153,7 @@ async fn copy(inp: Dch, out: Dch) {
     loop {
         out.req_rx.recv().await;
         let v = get(&inp).await;
-        out.dat_tx.send(v).await.unwrap();
+        send_on(&out.dat_tx, v).await;
     }
 }
 
@@ -153,17 +175,17 @@ fn dosplit(inp: Dch, mut out: [Dch; 2], wait: Receiver<i32>) -> Task {
                 }
             },
         }
-        inp.req_tx.send(seq()).await.unwrap();
+        send_on(&inp.req_tx, seq()).await;
         let (release_tx, release) = goro::chan::<i32>(0);
         goro::go(dosplit(inp.clone(), out.clone(), release));
         let dat = inp.dat_rx.recv().await.unwrap();
-        out[0].dat_tx.send(dat).await.unwrap();
+        send_on(&out[0].dat_tx, dat).await;
         if !both {
             wait.recv().await;
         }
         out[1].req_rx.recv().await;
-        out[1].dat_tx.send(dat).await.unwrap();
-        release_tx.send(0).await.unwrap();
+        send_on(&out[1].dat_tx, dat).await;
+        send_on(&release_tx, 0).await;
     })
 }
 
@@ -171,7 +193,7 @@ fn dosplit(inp: Dch, mut out: [Dch; 2], wait: Receiver<i32>) -> Task {
 async fn split(inp: Dch, out: [Dch; 2]) {
     let (release_tx, release) = goro::chan::<i32>(0);
     goro::go(dosplit(inp, out, release));
-    release_tx.send(0).await.unwrap();
+    send_on(&release_tx, 0).await;
 }
 
 /// Two copies of `u`.
@@ -207,7 +229,7 @@ fn add_ps(u: Dch, v: Dch) -> Dch {
                 (false, true) => (uv[0], Some(u.clone())),
                 (true, true) => (FINIS, None),
             };
-            zz.dat_tx.send(out).await.unwrap();
+            send_on(&zz.dat_tx, out).await;
             if let Some(t) = tail {
                 return copy(t, zz).await;
             }
@@ -227,9 +249,9 @@ fn cmul(c: Rat, u: Dch) -> Dch {
             if end(v) {
                 break;
             }
-            zz.dat_tx.send(mul(c, v)).await.unwrap();
+            send_on(&zz.dat_tx, mul(c, v)).await;
         }
-        zz.dat_tx.send(FINIS).await.unwrap();
+        send_on(&zz.dat_tx, FINIS).await;
     });
     z
 }
@@ -247,14 +269,14 @@ fn mul_ps(u: Dch, v: Dch) -> Dch {
         zz.req_rx.recv().await;
         let uv = get2(&u, &v).await;
         if end(uv[0]) || end(uv[1]) {
-            return zz.dat_tx.send(FINIS).await.unwrap();
+            return send_on(&zz.dat_tx, FINIS).await;
         }
-        zz.dat_tx.send(mul(uv[0], uv[1])).await.unwrap();
+        send_on(&zz.dat_tx, mul(uv[0], uv[1])).await;
         let [uu0, uu1] = split_ps(u);
         let [vv0, vv1] = split_ps(v);
         let w = add_ps(cmul(uv[0], vv0), cmul(uv[1], uu0));
         zz.req_rx.recv().await;
-        zz.dat_tx.send(get(&w).await).await.unwrap();
+        send_on(&zz.dat_tx, get(&w).await).await;
         copy(add_ps(w, mul_ps(uu1, vv1)), zz).await;
     });
     z
@@ -273,12 +295,12 @@ fn diff(u: Dch) -> Dch {
                 if end(v) {
                     break;
                 }
-                zz.dat_tx.send(mul(itor(i), v)).await.unwrap();
+                send_on(&zz.dat_tx, mul(itor(i), v)).await;
                 zz.req_rx.recv().await;
                 i += 1;
             }
         }
-        zz.dat_tx.send(FINIS).await.unwrap();
+        send_on(&zz.dat_tx, FINIS).await;
     });
     z
 }
@@ -293,13 +315,13 @@ fn integ(c: Rat, u: Dch) -> Dch {
         loop {
             zz.req_rx.recv().await;
             let v = get(&u).await;
-            zz.dat_tx.send(mul(i2tor(1, i), v)).await.unwrap();
+            send_on(&zz.dat_tx, mul(i2tor(1, i), v)).await;
             if end(v) {
                 break;
             }
             i += 1;
         }
-        zz.dat_tx.send(FINIS).await.unwrap();
+        send_on(&zz.dat_tx, FINIS).await;
     });
     z
 }
@@ -320,15 +342,15 @@ fn mon_subst(u: Dch, c0: Rat, n: usize) -> Dch {
         loop {
             zz.req_rx.recv().await;
             let v = get(&u).await;
-            zz.dat_tx.send(mul(v, c)).await.unwrap();
+            send_on(&zz.dat_tx, mul(v, c)).await;
             c = mul(c, c0);
             if end(v) {
-                zz.dat_tx.send(FINIS).await.unwrap();
+                send_on(&zz.dat_tx, FINIS).await;
                 break;
             }
             for _ in 1..n {
                 zz.req_rx.recv().await;
-                zz.dat_tx.send(ZERO).await.unwrap();
+                send_on(&zz.dat_tx, ZERO).await;
             }
         }
     });
