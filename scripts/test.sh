@@ -8,5 +8,10 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --workspace --release 2>&1 | tee "$log"
 scripts/loom.sh 2>&1 | tee -a "$log"
-awk '/^test result:/ { p += $4; f += $6; i += $8 }
+# A summary can share its line with a test's own output (stderr and stdout
+# both go to the log), so it is matched anywhere in a line, not only at
+# the start.
+awk '{ while (match($0, /test result: [a-zA-Z]+\. [0-9]+ passed; [0-9]+ failed; [0-9]+ ignored/)) {
+         split(substr($0, RSTART, RLENGTH), w, " "); p += w[4]; f += w[6]; i += w[8]
+         $0 = substr($0, RSTART + RLENGTH) } }
      END { printf "all suites: %d passed, %d failed, %d skipped\n", p, f, i }' "$log"
