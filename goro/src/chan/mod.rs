@@ -6,6 +6,13 @@
 //! what is buffered and get `None`. A send on a closed channel, or with every
 //! [`Receiver`] gone, hands its value back in [`SendError`].
 //!
+//! Where Go would block such a send forever, goro fails it, which a port
+//! from Go can meet by surprise: an `async move` block (like a closure, in
+//! Rust 2021) captures only the fields of a struct it uses, so a goroutine
+//! that sends on `d.tx` does not keep `d.rx` alive. Once the last
+//! `Receiver` elsewhere drops, its sends fail. `tests/golang_chan_powser.rs`
+//! met this at its end, where Go's program leaves its streams blocked.
+//!
 //! | Go | goro, in a goroutine | goro, on a thread |
 //! |---|---|---|
 //! | `ch <- v` | `tx.send(v).await?` | `tx.send_blocking(v)?` |
