@@ -78,7 +78,11 @@ where
 }
 
 pin_project_lite::pin_project! {
-    /// One of two futures with the same output.
+    /// One of two futures with the same output. Not `tokio_util`'s
+    /// `Either`: with it, the tokio peer ran 5 M more instructions on
+    /// `seq boundedN` and was 3–6 % slower (BENCHMARKS.md, "The harness's
+    /// wrapper around each operation"), a cost no tokio user writing one
+    /// channel type pays.
     #[project = EitherProj]
     #[must_use = "futures do nothing unless awaited"]
     pub enum Either<A, B> {
