@@ -12,13 +12,21 @@
 #   benches/ab.sh WORKLOAD FLAVOR BIN...        e.g.
 #   RUNS=21 benches/ab.sh spawn_join_1m default target/release/goro target/release/goro-nodiag
 #
+# With PAD=random, each round first sets BENCH_PAD to a size drawn in
+# [0, 4096) step 16, the same for every binary of the round: the Rust
+# harness allocates that much before a channel case makes its channels
+# (`bench_common::layout_pad`), which moves them relative to 4 KiB pages.
+# The paired figures are then over random heap layouts, not one layout's
+# luck (BENCHMARKS.md, "seq across heap offsets"); Go's allocator ignores
+# the pad.
+#
 # A binary is any program printing the harness's `impl,workload,flavor,
 # seconds,extra` line (goro, goro-nodiag, go-bench, ...). The rotation
 # (round r starts at binary r mod N) keeps a binary from always running
 # right after the same other one. Each run goes to stderr as it comes.
 # Needs python3 for the statistics.
 set -euo pipefail
-[ $# -ge 3 ] || { sed -n 2,19p "$0"; exit 2; }
+[ $# -ge 3 ] || { sed -n 2,27p "$0"; exit 2; }
 RUNS="${RUNS:-21}"
 workload="$1" flavor="$2"
 shift 2
@@ -44,6 +52,9 @@ run_one() {
 }
 
 for ((r = 0; r < RUNS; r++)); do
+    if [ "${PAD:-}" = random ]; then
+        export BENCH_PAD=$((RANDOM % 256 * 16))
+    fi
     for ((k = 0; k < n; k++)); do
         i=$(((r + k) % n))
         line="$(run_one "${bins[$i]}")"

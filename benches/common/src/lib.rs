@@ -60,7 +60,7 @@ pub async fn compute_and_yield<Y: std::future::Future<Output = ()>>(
 /// `BENCH_PAD` bytes, held while a channel case runs, allocated before its
 /// channels are made and before its clock starts: it moves where their
 /// allocations land in the heap, to measure a case across layouts
-/// (`benches/padsweep.py`; BENCHMARKS.md, "seq across heap offsets").
+/// (`PAD=random benches/ab.sh`; BENCHMARKS.md, "seq across heap offsets").
 /// Unset or 0, it allocates nothing.
 pub fn layout_pad() -> Vec<u8> {
     let n = std::env::var("BENCH_PAD").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
