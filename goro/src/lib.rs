@@ -317,3 +317,9 @@ pub use goro_macros::{main, test};
 pub mod __private {
     pub use crate::runtime::entry::{Entry, Mode, OnProcessor, OnThisThread};
 }
+
+/// The repository README's examples, compiled and run as doc tests, so that
+/// what the README shows is what goro does.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
