@@ -177,10 +177,15 @@ impl<T> fmt::Debug for Receiver<T> {
 }
 
 /// Polls a (possibly queued) receive: the shared step of [`Recv`] and the
-/// `Stream` impl. Inlined: a receive that need not wait is this, the
+/// `Stream` impl. Always inlined: a receive that need not wait is this, the
 /// budget and [`Chan::recv_or_wait`]'s locked fast path; waiting is out of
-/// line.
-#[inline]
+/// line. Left to the optimizer (`#[inline]`) it was kept out of line, and
+/// every receive then called it, pushing and popping four registers and a
+/// return address: 1.3–1.7 % of `seq`'s time over random heap layouts, and
+/// at the layouts where those stack slots share their page offset with the
+/// channel's fields (4 KiB aliasing) `seq` took up to 20 % longer
+/// (`BENCHMARKS.md`, "seq's slow layouts: 4 KiB aliasing").
+#[inline(always)]
 fn poll_recv<T>(
     chan: &Chan<T>,
     wait: &mut Option<Waiter<T>>,
@@ -294,7 +299,8 @@ impl<T> Recv<'_, T> {
 impl<T> Future for Recv<'_, T> {
     type Output = Option<T>;
 
-    #[inline]
+    // Always inlined, as `poll_recv` is (see there).
+    #[inline(always)]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = &mut *self;
         poll_recv(this.chan, &mut this.wait, cx, this.at)
