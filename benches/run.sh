@@ -15,6 +15,15 @@
 #                 goro-chan / goro-toolkit whose code compiles against the
 #                 goro in this tree; or give a list, e.g. "goro-chan"
 #   SUITES="runtime channels toolkit diagnostics"   which to run
+#   PAD=random    the heap layout: before each case in each rep, BENCH_PAD is
+#                 drawn in [0, 4096) step 16, the same for every Rust binary
+#                 of that case and rep (the harness allocates that much before
+#                 it makes the channels: bench_common::layout_pad), so the
+#                 medians are over REPS layouts, not one layout's luck, which
+#                 moved single `seq` runs by up to 20 % for goro and for
+#                 kanal-async alike (BENCHMARKS.md, "seq's slow layouts");
+#                 PAD=0 runs every case at one layout, as before 2026-12-05
+#                 11:30 UTC. Go's allocator ignores the pad.
 #   NAME=summary  the summary's file name (results/$NAME.md); the chart is
 #                 drawn only for the default name. E.g. a focused, longer
 #                 diagnostics run: SUITES=diagnostics REPS=10 NAME=diagnostics
@@ -30,6 +39,7 @@ REPS="${REPS:-3}"
 [ "${QUICK:-0}" = 1 ] && REPS=1
 TIMEOUT="${TIMEOUT:-30}"
 SUITES="${SUITES:-runtime channels toolkit diagnostics}"
+PAD="${PAD:-random}"
 BIN="${PREBUILT:-target/release}"
 # run.sh runs what it just built: an inherited CARGO_TARGET_DIR (the helpers'
 # convention for the main workspace) would build elsewhere and leave stale or
@@ -118,6 +128,11 @@ if [ -n "${PREBUILT:-}" ]; then raw="$BIN/$stamp.csv"; machine="$BIN/machine.txt
     if [ -n "${PREBUILT:-}" ]; then echo "go: $(cat "$GO")"; else echo "go: $("$GO" version)"; fi
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "reps: $REPS"
+    if [ "$PAD" = random ]; then
+        echo "heap layout: a random pad per case and rep (PAD=random)"
+    else
+        echo "heap layout: BENCH_PAD=$PAD for every case"
+    fi
     echo "goro features: ${features:-none}"
     if grep -q '^diagnostics *=' ../goro/Cargo.toml; then
         echo "goro diagnostics feature: yes"
@@ -135,7 +150,12 @@ for rep in $(seq 1 "$REPS"); do
     for c in "${cases[@]}"; do
         n=$((n + 1))
         IFS='|' read -r impls w f <<< "$c"
-        echo "== rep $rep/$REPS case $n/$total: $w $f" >&2
+        if [ "$PAD" = random ]; then
+            export BENCH_PAD=$((RANDOM % 256 * 16))
+        else
+            export BENCH_PAD="$PAD"
+        fi
+        echo "== rep $rep/$REPS case $n/$total: $w $f (pad $BENCH_PAD)" >&2
         for imp in $impls; do
             exe="$BIN/$imp"; [ "$imp" = go ] && exe="$BIN/go-bench"
             key="$imp|$w|$f"
