@@ -23,7 +23,7 @@
 #                 moved single `seq` runs by up to 20 % for goro and for
 #                 kanal-async alike (BENCHMARKS.md, "seq's slow layouts");
 #                 PAD=0 runs every case at one layout, as before 2026-12-05
-#                 11:30 UTC. Go's allocator ignores the pad.
+#                 11:22 UTC. Go's allocator ignores the pad.
 #   NAME=summary  the summary's file name (results/$NAME.md); the chart is
 #                 drawn only for the default name. E.g. a focused, longer
 #                 diagnostics run: SUITES=diagnostics REPS=10 NAME=diagnostics
