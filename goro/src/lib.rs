@@ -214,7 +214,9 @@
 //! goro::run(async {
 //!     let (tx, rx) = goro::chan::<u32>(0);
 //!     let h = goro::go_named("waiter", async move { rx.recv().await });
+//!     let give_up = std::time::Instant::now() + std::time::Duration::from_secs(10);
 //!     while !goro::debug::goroutines().iter().any(|g| g.id == h.id() && g.is_parked()) {
+//!         assert!(std::time::Instant::now() < give_up, "the waiter never parked");
 //!         goro::yield_now().await;
 //!     }
 //!     assert!(goro::debug::dump().contains("[chan receive]:\n\tname: waiter\n"));
