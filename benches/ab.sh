@@ -63,8 +63,9 @@ for ((r = 0; r < RUNS; r++)); do
     done
 done
 
-python3 - "$raw" "${bins[@]}" <<'PY'
-import math, random, statistics, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$raw" "${bins[@]}" <<'PY'
+import math, statistics, sys
+from paired import interval
 raw, bins = sys.argv[1], sys.argv[2:]
 runs = {i: [] for i in range(len(bins))}
 by_round = {}
@@ -84,20 +85,18 @@ for i, b in enumerate(bins):
           f"{100 * (med / base - 1):+6.1f}% {cmed:7.4f} {cvs:>7} {statistics.median(f):7.0f}")
 
 # Paired by round (each round ran every binary once, back to back): the
-# median of the per-round wall-time ratios against the first binary, a
-# 95 % bootstrap interval for it (2,000 resamples of the rounds, fixed
-# seed), and in how many rounds this binary was the faster. An interval
-# that holds 1.00 means the run does not tell the two apart.
+# median of the per-round wall-time ratios against the first binary, its
+# 95 % bootstrap interval (paired.py), and in how many rounds this binary
+# was the faster. An interval that holds 1.00 means the run does not tell
+# the two apart.
 if len(bins) > 1:
-    rng = random.Random(1)
     print(f"\npaired by round against {bins[0]}: this / 1st, median of the rounds' ratios")
     print(f"{'binary':<36} {'median':>7} {'95% interval':>15} {'faster in':>10}")
     for i, b in enumerate(bins[1:], 1):
         q = [rd[i] / rd[0] for rd in by_round.values() if i in rd and 0 in rd and rd[0] > 0]
         if not q:
             continue
-        boot = sorted(statistics.median(rng.choices(q, k=len(q))) for _ in range(2000))
-        lo, hi = boot[49], boot[1949]
+        med, lo, hi = interval(q)
         wins = sum(x < 1 for x in q)
-        print(f"{b:<36} {statistics.median(q):7.3f} {f'{lo:.3f}-{hi:.3f}':>15} {f'{wins}/{len(q)}':>10}")
+        print(f"{b:<36} {med:7.3f} {f'{lo:.3f}-{hi:.3f}':>15} {f'{wins}/{len(q)}':>10}")
 PY
