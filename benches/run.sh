@@ -24,6 +24,14 @@
 #                 kanal-async alike (BENCHMARKS.md, "seq's slow layouts");
 #                 PAD=0 runs every case at one layout, as before 2026-12-05
 #                 11:22 UTC. Go's allocator ignores the pad.
+#   CLOSE_RUNS=40 rounds of the paired phase: after the main run, each
+#                 channel row where goroutines' median is within 5 % of a
+#                 Rust crate's, or behind it (summarize.py --close), runs
+#                 goro and each such crate once per round, back to back, a
+#                 fresh pad each round; summarize.py reads that row's
+#                 target from the rounds' paired ratios (paired.py) instead
+#                 of from medians of separate runs, which moved by 3-5 %
+#                 between full runs. 0 skips it.
 #   NAME=summary  the summary's file name (results/$NAME.md); the chart is
 #                 drawn only for the default name. E.g. a focused, longer
 #                 diagnostics run: SUITES=diagnostics REPS=10 NAME=diagnostics
@@ -142,6 +150,15 @@ if [ -n "${PREBUILT:-}" ]; then raw="$BIN/$stamp.csv"; machine="$BIN/machine.txt
 } > "$machine"
 
 # ---- run ---------------------------------------------------------------------
+# Draws BENCH_PAD for the next case or round (see PAD above).
+draw_pad() {
+    if [ "$PAD" = random ]; then
+        export BENCH_PAD=$((RANDOM % 256 * 16))
+    else
+        export BENCH_PAD="$PAD"
+    fi
+}
+
 echo "impl,workload,flavor,seconds,extra" > "$raw"
 declare -A dead=()
 total=${#cases[@]}
@@ -150,11 +167,7 @@ for rep in $(seq 1 "$REPS"); do
     for c in "${cases[@]}"; do
         n=$((n + 1))
         IFS='|' read -r impls w f <<< "$c"
-        if [ "$PAD" = random ]; then
-            export BENCH_PAD=$((RANDOM % 256 * 16))
-        else
-            export BENCH_PAD="$PAD"
-        fi
+        draw_pad
         echo "== rep $rep/$REPS case $n/$total: $w $f (pad $BENCH_PAD)" >&2
         for imp in $impls; do
             exe="$BIN/$imp"; [ "$imp" = go ] && exe="$BIN/go-bench"
@@ -179,8 +192,33 @@ for rep in $(seq 1 "$REPS"); do
     done
 done
 
+# ---- close rows, paired ------------------------------------------------------
+# Each round runs goro and the row's close crates once, in a rotating order
+# (round r starts at the r-th), so that all see the same noise and layout;
+# a run that fails or times out is recorded as such and gives no ratio.
+CLOSE_RUNS="${CLOSE_RUNS:-40}"
+close="${raw%.csv}.close.csv"
+if [ "$CLOSE_RUNS" -gt 0 ] && ! command -v "${PY:-python3}" >/dev/null; then
+    echo "!! no python here: the paired phase is skipped" >&2
+elif [ "$CLOSE_RUNS" -gt 0 ]; then
+    echo "round,impl,workload,flavor,seconds,extra" > "$close"
+    "${PY:-python3}" summarize.py --close "$raw" | while read -r w f near; do
+        bins=(goro $near)
+        echo "== paired: $w $f, goro against $near, $CLOSE_RUNS rounds" >&2
+        for ((r = 0; r < CLOSE_RUNS; r++)); do
+            draw_pad
+            for ((k = 0; k < ${#bins[@]}; k++)); do
+                imp="${bins[$(((r + k) % ${#bins[@]}))]}"
+                out="$(timeout "$TIMEOUT" "$BIN/$imp" "$w" "$f" 2>/dev/null)" || out="$imp,$w,$f,failed,"
+                echo "$r,$out" >> "$close"
+            done
+        done
+    done
+fi
+
 # ---- summary and chart -------------------------------------------------------
 if [ -n "${PREBUILT:-}" ]; then echo "== wrote $raw, $machine" >&2; exit 0; fi
+# (summarize.py finds $close beside $raw.)
 NAME="${NAME:-summary}"
 "$PY" summarize.py "$raw" results/machine.txt > "results/$NAME.md"
 if [ "$NAME" = summary ]; then "$PY" plot.py "$raw" results/chart.png; fi

@@ -3,14 +3,22 @@
 ratios (speedups: the other's median time / goro's, so > 1 means goro is
 faster), and the issues' targets marked met / not met.
 
+The channel rows too close to call from medians (goroutines within
+CLOSE_MARGIN of a crate, or behind it) are settled by run.sh's paired
+phase, read from `<raw>.close.csv` beside the raw CSV when it is there:
+`summarize.py --close RAW` names those rows and crates for run.sh.
+
 A case any of whose runs timed out or failed shows that status instead of a
 median: a deadlock is a failure, not a slow result. Standard library only.
 """
 import csv
 import math
+import os
 import statistics
 import sys
 from collections import defaultdict
+
+from paired import interval, reading
 
 RUNTIME_IMPLS = ["go", "tokio", "goro"]
 CHAN_IMPLS = ["go", "crossbeam", "flume", "flume-async", "kanal", "kanal-async",
@@ -24,6 +32,11 @@ RUNTIME_CASES = [("spawn_join_1m", "default"), ("park_1m", "gate"),
 TOOLKIT_CASES = [("mutex_counter", "g2"), ("mutex_counter", "g100"),
                  ("waitgroup_fanout", "default"), ("context_cancel_tree", "default"),
                  ("map_read_mostly", "default")]
+# A channel row is close when goroutines' median is within this fraction of
+# a Rust crate's, or behind it: about the spread of one case's medians
+# between full runs on the 2-core VM (BENCHMARKS.md, "Full run, 11:23" and
+# "11:38": rows within 3 % flipped).
+CLOSE_MARGIN = 0.05
 # Toolkit cases the issue sets no target for (the map's is its choice).
 NO_TARGET = {("map_read_mostly", "default")}
 DIAG_CASES = [("spawn_join_1m", "default"), ("park_1m", "gate"),
@@ -69,6 +82,81 @@ def load(path):
         for row in csv.DictReader(f):
             cells[(row["impl"], row["workload"], row["flavor"])].add(row["seconds"], row["extra"] or "")
     return cells
+
+
+def close_path(raw):
+    """Where run.sh's paired phase writes its rounds for the raw CSV `raw`."""
+    return raw[:-4] + ".close.csv" if raw.endswith(".csv") else raw + ".close.csv"
+
+
+def close_rows(cells, cases):
+    """The channel rows medians cannot settle: (workload, flavor, crates)
+    for each row where some Rust crate's median is below goroutines' median
+    times 1 + CLOSE_MARGIN, with every such crate."""
+    rows = []
+    for w, f in cases:
+        g = cells[("goro", w, f)].median()
+        if g is None:
+            continue
+        near = [p for p in RUST_CHAN_PEERS
+                if cells[(p, w, f)].median() is not None
+                and cells[(p, w, f)].median() < g * (1 + CLOSE_MARGIN)]
+        if near:
+            rows.append((w, f, near))
+    return rows
+
+
+def load_paired(path):
+    """{(workload, flavor): [(crate, rounds, goro's wins, median, lo, hi,
+    reading), ...]}
+    from the paired phase's rounds: each crate's time over goro's in the
+    same round. None where there is no such file. A round where either run
+    failed gives no ratio; `failed` counts goro's failed runs per row."""
+    if not os.path.exists(path):
+        return None, {}
+    rounds, failed = defaultdict(lambda: defaultdict(dict)), defaultdict(int)
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            key = (row["workload"], row["flavor"])
+            try:
+                rounds[key][int(row["round"])][row["impl"]] = float(row["seconds"])
+            except ValueError:
+                failed[key] += row["impl"] == "goro"
+    paired = {}
+    for key, by_round in rounds.items():
+        crates = sorted({i for rd in by_round.values() for i in rd} - {"goro"},
+                        key=RUST_CHAN_PEERS.index)
+        paired[key] = []
+        for c in crates:
+            q = [rd[c] / rd["goro"] for rd in by_round.values() if c in rd and rd.get("goro")]
+            if q:
+                med, lo, hi = interval(q)
+                wins = sum(x > 1 for x in q)
+                paired[key].append((c, len(q), wins, med, lo, hi, reading(lo, hi)))
+    return paired, failed
+
+
+def paired_table(paired, failed, out):
+    """The paired phase's table, under the channels' tables."""
+    if paired is None:
+        return
+    out += ["", f"Close rows, paired by round: where goroutines' median was within "
+            f"{CLOSE_MARGIN * 100:.0f} % of a crate's, or behind it, run.sh then ran goro and each such "
+            "crate once per round, back to back, a fresh random heap layout each round "
+            "(with `PAD=random`). Speedup = the crate's time / goro's in the same round: the "
+            "median over the rounds, its 95 % bootstrap interval (`paired.py`), and the reading: "
+            "goro **ahead** where the interval lies above 1, **behind** where below, **level** "
+            "where it holds 1 (the rounds cannot tell them apart).", ""]
+    if not paired:
+        out.append("(No row was close.)")
+        return
+    out += ["| workload | flavor | crate | rounds | speedup | 95 % interval | goro faster in | reading |",
+            "|---|---|---|---|---|---|---|---|"]
+    for (w, f), rows in paired.items():
+        for c, n, wins, med, lo, hi, rd in rows:
+            fail = f" (goro failed {failed[(w, f)]})" if failed[(w, f)] else ""
+            out.append(f"| {w} | {f} | {c} | {n}{fail} | {med:.3f}× | {lo:.3f}–{hi:.3f} | "
+                       f"{wins}/{n} | **{rd}** |")
 
 
 def speedup(base, goro):
@@ -167,10 +255,13 @@ def probe_cell(c):
     return f"{first:.2f} / {done:.2f}{mark}"
 
 
-def behind_best(cells, cases, goro_forms, title):
+def behind_best(cells, cases, goro_forms, title, paired=None, failed=None):
     """The target row "goro ≥ the best crate (sync or async) on each
-    workload", goro taken as the faster of `goro_forms` there."""
-    behind = []
+    workload", goro taken as the faster of `goro_forms` there. A row the
+    paired phase ran (`paired`, goroutines only) is read from its rounds:
+    behind if any crate's interval lies below 1 or goro failed there, level
+    if one holds 1; other rows from the medians, as before that phase."""
+    behind, level = [], []
     measured = 0
     for w, f in cases:
         bm, bp = best_peer(cells, w, f, RUST_CHAN_PEERS)
@@ -179,7 +270,11 @@ def behind_best(cells, cases, goro_forms, title):
         if bm is None or not times:
             continue
         measured += 1
-        if min(times) > bm:
+        if paired and (w, f) in paired:
+            row = paired_reading(cells, w, f, paired[(w, f)], (failed or {}).get((w, f), 0))
+            if row:
+                (behind if row[0] == "behind" else level).append(row[1])
+        elif min(times) > bm:
             # a crate that won by starving its consumer is named as such
             why = ", whose consumer was starved" if starved(cells[(bp, w, f)]) else ""
             # medians of a few runs: say when the runs themselves overlap
@@ -187,8 +282,25 @@ def behind_best(cells, cases, goro_forms, title):
             if min(cells[(g, w, f)].times) <= max(cells[(bp, w, f)].times):
                 why += "; the runs overlap"
             behind.append(f"{w}/{f} ({fmt_ratio(bm / min(times))} of {bp}{why})")
-    return (title, f"behind on {len(behind)} of {measured}: " + ("; ".join(behind) or "none"),
-            None if measured == 0 else not behind)
+    text = f"behind on {len(behind)} of {measured}: " + ("; ".join(behind) or "none")
+    if level:
+        text += f"; level on {len(level)} (paired rounds cannot tell): " + "; ".join(level)
+    return (title, text, None if measured == 0 else (False if behind else (None if level else True)))
+
+
+def paired_reading(cells, w, f, rows, goro_failed):
+    """("behind" | "level", text) for a paired row that is not ahead of
+    every crate; None where it is."""
+    if goro_failed:
+        return "behind", f"{w}/{f} (goro failed in {goro_failed} paired rounds)"
+    worst = [r for r in rows if r[-1] == "behind"] or [r for r in rows if r[-1] == "level"]
+    if not worst:
+        return None
+    parts = []
+    for c, n, wins, med, lo, hi, rd in worst:
+        why = ", whose consumer was starved" if starved(cells[(c, w, f)]) else ""
+        parts.append(f"{med:.3f}× ({lo:.3f}–{hi:.3f}) of {c}{why}, {n} rounds")
+    return worst[0][-1], f"{w}/{f} (" + "; ".join(parts) + ")"
 
 
 ASYNC_PEERS = ["flume-async", "kanal-async", "tokio"]
@@ -247,8 +359,7 @@ def main(raw, machine):
 
     out += ["", "## Channels (issue 3)", "",
             "crossbeam-channel's workloads, 200,000 messages (crossbeam's 5,000,000 / 25), 4 producers/consumers.", ""]
-    chan_cases = [(w, f) for w in CHAN_WORKLOADS for f in FLAVORS
-                  if not (w == "seq" and f in ("unbuffered", "bounded1"))]
+    chan_cases = channel_rows()
     table(cells, chan_cases, CHAN_IMPLS, RUST_CHAN_PEERS, out)
     vs_go = [speedup(cells[("go", w, f)].median(), cells[("goro", w, f)].median()) for w, f in chan_cases]
     vs_go = [r for r in vs_go if r is not None]
@@ -259,11 +370,14 @@ def main(raw, machine):
                     f"geomean {fmt_ratio(geo)}, min {fmt_ratio(min(vs_go) if vs_go else None)}"
                     + (f", failures: {', '.join(goro_fail)}" if goro_fail else ""),
                     None if not vs_go else (geo >= 1.5 and min(vs_go) > 1 and not goro_fail)))
+    paired, failed = load_paired(close_path(raw))
     targets.append(behind_best(cells, chan_cases, ["goro"],
-                               "channels: ≥ the best Rust crate on each workload it offers"))
+                               "channels: ≥ the best Rust crate on each workload it offers",
+                               paired, failed))
     targets.append(behind_best(cells, chan_cases, ["goro", "goro-threads"],
                                "channels, goro's faster form (goroutines or plain threads) "
                                "against the crate's faster form, as the line above takes it"))
+    paired_table(paired, failed, out)
     like_for_like(cells, chan_cases, out)
     interleaving(cells, out)
 
@@ -318,5 +432,16 @@ def main(raw, machine):
     print("\n".join(out))
 
 
+def channel_rows():
+    """The channel rows: every workload and flavour but seq's two that
+    deadlock on one thread."""
+    return [(w, f) for w in CHAN_WORKLOADS for f in FLAVORS
+            if not (w == "seq" and f in ("unbuffered", "bounded1"))]
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[1] == "--close":
+        for w, f, near in close_rows(load(sys.argv[2]), channel_rows()):
+            print(w, f, *near)
+    else:
+        main(sys.argv[1], sys.argv[2])
