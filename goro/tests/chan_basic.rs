@@ -30,6 +30,37 @@ fn bounded_holds_exactly_cap() {
     assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
 }
 
+// Go's `makechan` (runtime/chan.go) panics "makechan: size out of range"
+// when the buffer would pass `maxAlloc` (2^48 bytes on 64-bit Linux) or its
+// size overflows; goro's `chan` panics at the same bound, naming itself,
+// instead of aborting in the allocator.
+#[test]
+#[should_panic(expected = "goro::chan: size out of range: 35184372088833 values of 8 bytes")]
+fn a_buffer_past_go_s_max_alloc_panics() {
+    let _ = goro::chan::<u64>((1 << 45) + 1);
+}
+
+#[test]
+#[should_panic(expected = "goro::chan: size out of range")]
+fn a_buffer_whose_size_overflows_panics() {
+    let _ = goro::chan::<[u8; 16]>(usize::MAX / 8);
+}
+
+#[test]
+#[should_panic(expected = "goro::chan: capacity too large; use goro::unbounded")]
+fn the_unbounded_capacity_is_refused() {
+    let _ = goro::chan::<u8>(usize::MAX);
+}
+
+#[test]
+fn zero_sized_values_take_any_capacity() {
+    // Go too: a channel of struct{} allocates no buffer.
+    let (tx, rx) = goro::chan::<()>(usize::MAX - 1);
+    tx.try_send(()).unwrap();
+    assert_eq!((tx.len(), tx.cap()), (1, usize::MAX - 1));
+    assert_eq!(rx.try_recv(), Ok(()));
+}
+
 #[test]
 fn unbuffered_needs_both_sides() {
     let (tx, rx) = goro::chan::<i32>(0);
