@@ -94,11 +94,23 @@ pub(crate) struct Chan<T> {
     senders: AtomicUsize,
     /// Live `Receiver`s; the last one to go fails all sends.
     receivers: AtomicUsize,
+    /// Run once, when the last `Receiver` goes: a timer channel's stop
+    /// (`time::after`, `time::tick`). Read only then, so it sits past
+    /// everything an operation touches.
+    on_no_receivers: Option<ReceiversGone>,
 }
+
+/// What a channel runs when its last receiver is gone.
+pub(crate) type ReceiversGone = Box<dyn Fn() + Send + Sync>;
 
 impl<T> Chan<T> {
     /// A channel of capacity `cap` with the given handle counts.
     pub(crate) fn new(cap: usize, senders: usize) -> Arc<Self> {
+        Self::with_hook(cap, senders, None)
+    }
+
+    /// [`Chan::new`], running `gone` once its last receiver is gone.
+    pub(crate) fn with_hook(cap: usize, senders: usize, gone: Option<ReceiversGone>) -> Arc<Self> {
         let buf = VecDeque::with_capacity(if cap == usize::MAX { 0 } else { cap });
         let state = State {
             buf,
@@ -113,6 +125,7 @@ impl<T> Chan<T> {
             senders: AtomicUsize::new(senders),
             receivers: AtomicUsize::new(1),
             users: LastUsers::default(),
+            on_no_receivers: gone,
         })
     }
 
@@ -404,6 +417,9 @@ impl<T> Chan<T> {
         });
         wake.into_iter().for_each(Woken::wake);
         drop(buf);
+        if let Some(gone) = &self.on_no_receivers {
+            gone(); // once: a receiver is cloned only from a live one
+        }
     }
 
     /// True if no waiter is queued on either side (for tests and asserts).

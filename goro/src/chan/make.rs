@@ -54,6 +54,18 @@ pub fn never<T>() -> Receiver<T> {
     Receiver::new(Chan::new(0, 1))
 }
 
+/// A timer's channel (`time::after`, `time::tick`) of capacity `cap`: one
+/// sender more is counted than is made, so it never closes, as Go's timer
+/// channels never do; `stop` runs once, when its last receiver is gone, so
+/// that the timer can end then instead of at its deadline (Go 1.23 drops
+/// an unreferenced timer likewise).
+pub(crate) fn timer_chan<T>(
+    cap: usize,
+    stop: impl Fn() + Send + Sync + 'static,
+) -> (Sender<T>, Receiver<T>) {
+    pair(Chan::with_hook(cap, 2, Some(Box::new(stop))))
+}
+
 /// Wraps a fresh channel in its two handles.
 fn pair<T>(chan: crate::loom::Arc<Chan<T>>) -> (Sender<T>, Receiver<T>) {
     (Sender { chan: chan.clone() }, Receiver::new(chan))

@@ -46,6 +46,7 @@ mod wait_reason_tests;
 pub(crate) use self::core::{RecvNow, SendNow};
 pub use error::{RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError};
 pub use lock::{ChanGuard, ChanLock};
+pub(crate) use make::timer_chan;
 pub use make::{chan, never, unbounded};
 pub use receiver::{IntoIter, Iter, Receiver, Recv};
 pub use sender::{Send, Sender};
