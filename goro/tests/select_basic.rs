@@ -147,6 +147,15 @@ async fn default_select_naming_a_channel_twice() {
 }
 
 #[test]
+#[should_panic(expected = "goro::select: no case 3 to remove (the select has 1)")]
+fn removing_a_case_that_is_not_there_panics_naming_the_module() {
+    let (_tx, rx) = goro::chan::<i32>(1);
+    let mut sel = Select::new();
+    sel.recv(&rx);
+    sel.remove(3);
+}
+
+#[test]
 fn default_select_wakes_the_parked_counterpart_it_takes() {
     // A select with default that completes a case with a parked sender or
     // receiver (the snapshot's wake-up after releasing every lock) must

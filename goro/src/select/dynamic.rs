@@ -84,7 +84,14 @@ impl<'a, T> Select<'a, T> {
     }
 
     /// Disables case `index` for good (Go: set its channel to nil).
+    ///
+    /// # Panics
+    ///
+    /// If there is no case `index`, as Go's `reflect.Select` panics on a
+    /// bad case.
     pub fn remove(&mut self, index: usize) {
+        let n = self.cases.len();
+        assert!(index < n, "goro::select: no case {index} to remove (the select has {n})");
         self.cases[index] = DynCase::Off;
     }
 
