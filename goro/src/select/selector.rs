@@ -241,7 +241,9 @@ impl<'a, L: CaseList<'a> + ?Sized> Future for Selector<'_, 'a, L> {
                 return Poll::Ready(DEFAULT);
             }
             if !this.any_enabled() {
-                will_park(WaitReason::SelectNoCases, this.at);
+                // Go's all-nil select parks as "select"; only `select {}`
+                // is "select (no cases)" (`forever`).
+                will_park(WaitReason::Select, this.at);
                 return Poll::Pending;
             }
             match this.enqueue_pass(&mut order, cx) {

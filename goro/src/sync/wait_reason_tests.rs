@@ -6,15 +6,22 @@ use crate::runtime::goroutine::registry::{snapshot, GoroutineState};
 use crate::runtime::WaitReason;
 use crate::sync::{Cond, Mutex, Once, RwLock, Semaphore, WaitGroup};
 use std::future::Future;
+use std::panic::Location;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The park reason and file of the live goroutine named `name`, if parked.
-fn parked(name: &str) -> Option<(WaitReason, &'static str)> {
+/// The park reason and location of the live goroutine named `name`, if
+/// parked (and its park recorded a location).
+pub(crate) fn parked_at(name: &str) -> Option<(WaitReason, &'static Location<'static>)> {
     snapshot().into_iter().find(|g| g.name.as_deref() == Some(name)).and_then(|g| match g.state {
-        GoroutineState::Parked { reason, at, .. } => Some((reason, at.map_or("", |l| l.file()))),
+        GoroutineState::Parked { reason, at: Some(at), .. } => Some((reason, at)),
         _ => None,
     })
+}
+
+/// The park reason and file of the live goroutine named `name`, if parked.
+fn parked(name: &str) -> Option<(WaitReason, &'static str)> {
+    parked_at(name).map(|(reason, at)| (reason, at.file()))
 }
 
 /// Waits (20 s at most) until the goroutine `name` parks with `reason` at a

@@ -19,9 +19,10 @@ pub enum WaitReason {
     ChanSend,
     /// `recv().await` on an empty channel.
     ChanReceive,
-    /// `select!` with at least one enabled case.
+    /// `select!` or a dynamic `Select` waiting, also one whose cases are
+    /// all disabled (Go's select over nil channels parks as "select" too).
     Select,
-    /// `select!` with no enabled case: blocks forever.
+    /// An empty `select! {}`: blocks forever (Go's `select {}`).
     SelectNoCases,
     /// `time::sleep` and friends.
     Sleep,
