@@ -188,6 +188,52 @@ fn close_wakes_parked_futures() {
     }
 }
 
+// Go has no "every receiver is gone"; goro fails the sends that no one can
+// ever take, so a parked sender gets its value back instead of waiting
+// forever, on an unbuffered channel and on a full buffered one alike.
+#[test]
+fn the_last_receiver_going_wakes_parked_senders_with_their_values() {
+    let (tx, rx) = goro::chan::<i32>(0);
+    let (full_tx, full_rx) = goro::chan::<i32>(1);
+    full_tx.try_send(9).unwrap();
+    let count = std::sync::Arc::new(CountWaker(0.into()));
+    let waker = std::task::Waker::from(count.clone());
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut sends: Vec<_> = (0..3).map(|i| tx.send(i)).chain([full_tx.send(3)]).collect();
+    for s in &mut sends {
+        assert!(std::pin::Pin::new(s).poll(&mut cx).is_pending());
+    }
+    let rx2 = rx.clone();
+    drop(rx);
+    assert_eq!(count.0.load(std::sync::atomic::Ordering::SeqCst), 0, "a receiver is left");
+    drop((rx2, full_rx));
+    assert_eq!(count.0.load(std::sync::atomic::Ordering::SeqCst), 4, "every parked sender woke");
+    for (i, s) in sends.iter_mut().enumerate() {
+        let r = std::pin::Pin::new(s).poll(&mut cx);
+        assert!(matches!(r, Poll::Ready(Err(SendError(v))) if v == i as i32), "send {i}: {r:?}");
+    }
+    assert!(!tx.is_closed(), "no sender closed it: Go's closed flag stays false");
+}
+
+#[test]
+fn the_last_receiver_going_unblocks_sending_threads() {
+    within(LIMIT, || {
+        let (tx, rx) = goro::chan::<i32>(0);
+        let txs: Vec<_> = (0..3)
+            .map(|i| {
+                let tx = tx.clone();
+                std::thread::spawn(move || tx.send_blocking(i))
+            })
+            .collect();
+        // A thread that has not parked yet finds no receiver and fails at
+        // once; a parked one is woken: both hand the value back.
+        drop(rx);
+        let mut back: Vec<_> = txs.into_iter().map(|h| h.join().unwrap().unwrap_err().0).collect();
+        back.sort();
+        assert_eq!(back, [0, 1, 2]);
+    });
+}
+
 #[test]
 fn timeouts_hand_values_back() {
     let (tx, rx) = goro::chan::<i32>(0);

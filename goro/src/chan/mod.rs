@@ -18,6 +18,7 @@
 //! | `ch <- v` | `tx.send(v).await?` | `tx.send_blocking(v)?` |
 //! | `v, ok := <-ch` | `rx.recv().await` | `rx.recv_blocking()` |
 //! | `for v := range ch` | `while let Some(v) = rx.recv().await` | `for v in &rx` |
+//! | (a stream of the values) | `rx` is a `futures_core::Stream` | `rx.iter()` |
 //! | `close(ch)` | `tx.close()` | `tx.close()` |
 //! | `len(ch)`, `cap(ch)` | `rx.len()`, `rx.cap()` | same |
 //!

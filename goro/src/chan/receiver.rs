@@ -41,7 +41,11 @@ impl<T> Receiver<T> {
     /// Receives a value, waiting while the channel is empty: Go's
     /// `v, ok := <-ch`, with `None` for `ok == false` (closed and drained).
     ///
-    /// Cancel safe: a dropped `recv` never loses a value.
+    /// Cancel safe: a dropped `recv` never loses a value. One that had
+    /// already reached it goes back to the channel, to the front of its
+    /// buffer, so it is received next. Only this can make an unbuffered
+    /// channel's `len` read 1, or, after a close, hand a value to a receiver
+    /// that already saw `None` (`chan/README.md`, "Cancel safety").
     #[track_caller]
     pub fn recv(&self) -> Recv<'_, T> {
         Recv { chan: &self.chan, wait: None, at: Location::caller() }
@@ -332,6 +336,11 @@ impl<T> fmt::Debug for Recv<'_, T> {
     }
 }
 
+/// The values until the channel is closed and drained, for stream
+/// combinators (`StreamExt::next`, `forward`, ...). Cancel safe, as `recv`.
+/// A park through it records the location that polled it (the
+/// combinator's, for a goroutine dump), where `recv().await` records the
+/// caller's own line.
 impl<T> futures_core::Stream for Receiver<T> {
     type Item = T;
 

@@ -148,7 +148,9 @@ impl<T> Sender<T> {
         self.chan.cap()
     }
 
-    /// True once the channel is closed.
+    /// True once the channel is closed (by `close` or the last sender's
+    /// drop). It stays false when every receiver is gone, a state Go has no
+    /// name for: sends fail then all the same, handing the value back.
     pub fn is_closed(&self) -> bool {
         self.chan.is_closed()
     }

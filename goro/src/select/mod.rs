@@ -39,7 +39,9 @@
 //!   ready at one instant.
 //! - Without `default` the select waits; with no enabled case it waits
 //!   forever, and `select! {}` blocks forever.
-//! - A send case on a closed channel is ready and yields `Err` (Go panics).
+//! - A send case on a closed channel is ready and yields `Err` (Go panics),
+//!   and so is one whose channel's receivers are all gone (Go would block
+//!   forever), `default` or not: the value comes back in the `Err`.
 //!
 //! `select!` works in any async context (goroutines, tokio tasks);
 //! [`select_blocking!`](crate::select_blocking) is the same on a plain
