@@ -11,6 +11,7 @@ async fn ping() {
     goro::go(async move { messages.send("ping").await.expect("main receives") });
     let msg = inbox.recv().await.expect("the goroutine sends");
     println!("{msg}");
+    assert_eq!(msg, "ping");
 }
 
 /// The seed's worker: `for j := range jobs`, then `results <- j * 2`.
@@ -41,6 +42,7 @@ async fn worker_pool() {
         sum += results_rx.recv().await.expect("a result per job");
     }
     println!("results sum to {sum}");
+    assert_eq!(sum, 2 + 4 + 6 + 8 + 10, "each job doubled once");
 }
 
 /// Fan-out to 4 squarers, fan-in through one results channel that closes
@@ -68,6 +70,7 @@ async fn fan_out_fan_in() {
         total += sq;
     }
     println!("sum of squares 1..=10 = {total}");
+    assert_eq!(total, 385, "every square merged once");
 }
 
 /// A pipeline stage: each value of `input` through `f`, into a new channel
@@ -99,6 +102,7 @@ async fn pipeline() {
         seen.push(v);
     }
     println!("{seen:?}");
+    assert_eq!(seen, [2, 5, 10, 17, 26], "n * n + 1, in order");
 }
 
 /// The channel stops of the tour.

@@ -12,10 +12,16 @@ async fn timeout() {
         goro::time::sleep(Duration::from_millis(500)).await;
         let _ = tx.send("too late").await;
     });
-    goro::select! {
-        recv(slow) -> v => println!("got {v:?}"),
-        recv(goro::time::after(Duration::from_millis(50))) -> _ => println!("timeout after 50 ms"),
-    }
+    let start = std::time::Instant::now();
+    let timed_out = goro::select! {
+        recv(slow) -> v => { println!("got {v:?}"); false }
+        recv(goro::time::after(Duration::from_millis(50))) -> _ => { println!("timeout after 50 ms"); true }
+    };
+    // Which case wins is the clock's doing: on an idle machine the timeout,
+    // and the result only if both were ready by the time the select ran.
+    let (waited, least) =
+        (start.elapsed(), Duration::from_millis(if timed_out { 50 } else { 500 }));
+    assert!(waited >= least, "the select returned after {waited:?}, before {least:?}");
 }
 
 /// Merges two channels until both are closed, disabling each case once
@@ -44,6 +50,7 @@ async fn merge_until_both_closed() {
     }
     got.sort();
     println!("merged {got:?}");
+    assert_eq!(got, [1, 2, 3, 10, 11], "every value of both, once");
 }
 
 /// The select stops of the tour.
