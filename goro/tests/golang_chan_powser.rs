@@ -5,6 +5,12 @@
 //!
 //! As in Go, the series are infinite: their goroutines stay parked when the
 //! test ends.
+//!
+//! go/test/chan/powser2.go is "like powser1.go but uses channels of
+//! interfaces": the same program, with its coefficients behind an
+//! interface. For a Rust channel that changes only the element type, and a
+//! boxed element is a value with drop glue, which `chan_stress.rs` covers
+//! (its tokens count their drops), so it is not ported a second time.
 
 use goro::chan::{Receiver, Sender};
 use std::future::Future;
