@@ -121,6 +121,26 @@ fn send_fails_when_receivers_gone() {
     assert_eq!(tx.try_send("b".into()), Err(TrySendError::Closed("b".into())));
 }
 
+/// Three threads sending 0, 1 and 2 on `tx`, each blocking until it is
+/// taken or fails.
+fn sending_threads(
+    tx: &goro::chan::Sender<i32>,
+) -> Vec<std::thread::JoinHandle<Result<(), SendError<i32>>>> {
+    (0..3)
+        .map(|i| {
+            let tx = tx.clone();
+            std::thread::spawn(move || tx.send_blocking(i))
+        })
+        .collect()
+}
+
+/// The values the sending threads got back, sorted; each must have failed.
+fn handed_back(txs: Vec<std::thread::JoinHandle<Result<(), SendError<i32>>>>) -> Vec<i32> {
+    let mut back: Vec<_> = txs.into_iter().map(|h| h.join().unwrap().unwrap_err().0).collect();
+    back.sort();
+    back
+}
+
 #[test]
 fn close_wakes_blocked_receivers_and_senders() {
     within(LIMIT, || {
@@ -132,12 +152,7 @@ fn close_wakes_blocked_receivers_and_senders() {
             })
             .collect();
         let (tx2, _rx2) = goro::chan::<i32>(0);
-        let txs: Vec<_> = (0..3)
-            .map(|i| {
-                let tx2 = tx2.clone();
-                std::thread::spawn(move || tx2.send_blocking(i))
-            })
-            .collect();
+        let txs = sending_threads(&tx2);
         // Early threads may see the closed channel instead of parking; both
         // paths must end the same way (parked ones: see close_wakes_parked_futures).
         tx.close();
@@ -145,9 +160,7 @@ fn close_wakes_blocked_receivers_and_senders() {
         for h in rxs {
             assert_eq!(h.join().unwrap(), None);
         }
-        let mut back: Vec<_> = txs.into_iter().map(|h| h.join().unwrap().unwrap_err().0).collect();
-        back.sort();
-        assert_eq!(back, [0, 1, 2], "every blocked sender gets its value back");
+        assert_eq!(handed_back(txs), [0, 1, 2], "every blocked sender gets its value back");
     });
 }
 
@@ -219,18 +232,11 @@ fn the_last_receiver_going_wakes_parked_senders_with_their_values() {
 fn the_last_receiver_going_unblocks_sending_threads() {
     within(LIMIT, || {
         let (tx, rx) = goro::chan::<i32>(0);
-        let txs: Vec<_> = (0..3)
-            .map(|i| {
-                let tx = tx.clone();
-                std::thread::spawn(move || tx.send_blocking(i))
-            })
-            .collect();
+        let txs = sending_threads(&tx);
         // A thread that has not parked yet finds no receiver and fails at
         // once; a parked one is woken: both hand the value back.
         drop(rx);
-        let mut back: Vec<_> = txs.into_iter().map(|h| h.join().unwrap().unwrap_err().0).collect();
-        back.sort();
-        assert_eq!(back, [0, 1, 2]);
+        assert_eq!(handed_back(txs), [0, 1, 2]);
     });
 }
 

@@ -21,7 +21,7 @@ enum Side {
 }
 
 /// How a side uses the channel.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug)]
 enum Op {
     /// `send`/`recv` (and their blocking forms).
     Plain,
@@ -30,135 +30,105 @@ enum Op {
     Select,
 }
 
-/// Sends 0..N on `tx` in a `select!` beside a case that never fires.
-async fn select_send_all(tx: goro::chan::Sender<u64>) {
+/// Sends 0..N on `tx` by `op`, in a goroutine or a task.
+async fn send_all(op: Op, tx: goro::chan::Sender<u64>) {
     let never = goro::time::never::<u64>();
     for i in 0..N {
-        goro::select! {
-            send(tx, i) -> r => r.unwrap(),
-            recv(never) -> _ => unreachable!(),
+        match op {
+            Op::Plain => tx.send(i).await.unwrap(),
+            Op::Select => goro::select! {
+                send(tx, i) -> r => r.unwrap(),
+                recv(never) -> _ => unreachable!(),
+            },
         }
     }
 }
 
-/// Receives everything on `rx` in a `select!` beside a case that never
-/// fires; returns the sum.
-async fn select_sum(rx: goro::chan::Receiver<u64>) -> u64 {
+/// Sends 0..N on `tx` by `op`, on a plain thread.
+fn send_all_blocking(op: Op, tx: goro::chan::Sender<u64>) {
+    let never = goro::time::never::<u64>();
+    for i in 0..N {
+        match op {
+            Op::Plain => tx.send_blocking(i).unwrap(),
+            Op::Select => goro::select_blocking! {
+                send(tx, i) -> r => r.unwrap(),
+                recv(never) -> _ => unreachable!(),
+            },
+        }
+    }
+}
+
+/// Receives everything on `rx` by `op`, in a goroutine or a task; returns
+/// the sum.
+async fn sum(op: Op, rx: goro::chan::Receiver<u64>) -> u64 {
     let (never, mut s) = (goro::time::never::<u64>(), 0);
     loop {
-        goro::select! {
-            recv(rx) -> v => match v {
-                Some(v) => s += v,
-                None => return s,
+        let v = match op {
+            Op::Plain => rx.recv().await,
+            Op::Select => goro::select! {
+                recv(rx) -> v => v,
+                recv(never) -> _ => unreachable!(),
             },
-            recv(never) -> _ => unreachable!(),
+        };
+        match v {
+            Some(v) => s += v,
+            None => return s,
         }
     }
 }
 
-/// Sends 0..N on `tx` from `side` in a select; returns a join closure.
-fn select_producer(
-    side: Side,
-    tx: goro::chan::Sender<u64>,
-    rt: &tokio::runtime::Runtime,
-) -> Box<dyn FnOnce()> {
-    match side {
-        Side::Goroutine => {
-            let h = goro::go(select_send_all(tx));
-            Box::new(move || h.join_blocking().unwrap())
-        }
-        Side::Tokio => {
-            let (h, handle) = (rt.spawn(select_send_all(tx)), rt.handle().clone());
-            Box::new(move || handle.block_on(h).unwrap())
-        }
-        Side::Thread => {
-            let h = std::thread::spawn(move || {
-                let never = goro::time::never::<u64>();
-                for i in 0..N {
-                    goro::select_blocking! {
-                        send(tx, i) -> r => r.unwrap(),
-                        recv(never) -> _ => unreachable!(),
-                    }
-                }
-            });
-            Box::new(move || h.join().unwrap())
+/// Receives everything on `rx` by `op`, on a plain thread; returns the sum.
+fn sum_blocking(op: Op, rx: goro::chan::Receiver<u64>) -> u64 {
+    let (never, mut s) = (goro::time::never::<u64>(), 0);
+    loop {
+        let v = match op {
+            Op::Plain => rx.recv_blocking(),
+            Op::Select => goro::select_blocking! {
+                recv(rx) -> v => v,
+                recv(never) -> _ => unreachable!(),
+            },
+        };
+        match v {
+            Some(v) => s += v,
+            None => return s,
         }
     }
 }
 
-/// Receives everything on `rx` from `side` in a select; returns the sum.
-fn select_consumer(side: Side, rx: goro::chan::Receiver<u64>, rt: &tokio::runtime::Runtime) -> u64 {
-    match side {
-        Side::Goroutine => goro::go(select_sum(rx)).join_blocking().unwrap(),
-        Side::Tokio => rt.block_on(rt.spawn(select_sum(rx))).unwrap(),
-        Side::Thread => {
-            let (never, mut s) = (goro::time::never::<u64>(), 0);
-            loop {
-                goro::select_blocking! {
-                    recv(rx) -> v => match v {
-                        Some(v) => s += v,
-                        None => return s,
-                    },
-                    recv(never) -> _ => unreachable!(),
-                }
-            }
-        }
-    }
-}
-
-/// Sends 0..N on `tx` from `side`; returns a join closure.
+/// Sends 0..N on `tx` from `side` by `op`; returns a join closure.
 fn producer(
     side: Side,
+    op: Op,
     tx: goro::chan::Sender<u64>,
     rt: &tokio::runtime::Runtime,
 ) -> Box<dyn FnOnce()> {
     match side {
         Side::Goroutine => {
-            let h = goro::go(async move {
-                for i in 0..N {
-                    tx.send(i).await.unwrap();
-                }
-            });
+            let h = goro::go(send_all(op, tx));
             Box::new(move || h.join_blocking().unwrap())
         }
         Side::Tokio => {
-            let h = rt.spawn(async move {
-                for i in 0..N {
-                    tx.send(i).await.unwrap();
-                }
-            });
-            let handle = rt.handle().clone();
+            let (h, handle) = (rt.spawn(send_all(op, tx)), rt.handle().clone());
             Box::new(move || handle.block_on(h).unwrap())
         }
         Side::Thread => {
-            let h = std::thread::spawn(move || (0..N).for_each(|i| tx.send_blocking(i).unwrap()));
+            let h = std::thread::spawn(move || send_all_blocking(op, tx));
             Box::new(move || h.join().unwrap())
         }
     }
 }
 
-/// Receives everything on `rx` from `side`; returns the sum.
-fn consumer(side: Side, rx: goro::chan::Receiver<u64>, rt: &tokio::runtime::Runtime) -> u64 {
+/// Receives everything on `rx` from `side` by `op`; returns the sum.
+fn consumer(
+    side: Side,
+    op: Op,
+    rx: goro::chan::Receiver<u64>,
+    rt: &tokio::runtime::Runtime,
+) -> u64 {
     match side {
-        Side::Goroutine => goro::go(async move {
-            let mut s = 0;
-            while let Some(v) = rx.recv().await {
-                s += v;
-            }
-            s
-        })
-        .join_blocking()
-        .unwrap(),
-        Side::Tokio => rt
-            .block_on(rt.spawn(async move {
-                let mut s = 0;
-                while let Some(v) = rx.recv().await {
-                    s += v;
-                }
-                s
-            }))
-            .unwrap(),
-        Side::Thread => rx.iter().sum(),
+        Side::Goroutine => goro::go(sum(op, rx)).join_blocking().unwrap(),
+        Side::Tokio => rt.block_on(rt.spawn(sum(op, rx))).unwrap(),
+        Side::Thread => sum_blocking(op, rx),
     }
 }
 
@@ -171,14 +141,8 @@ fn every_pairing(ops: (Op, Op)) {
             for to in sides {
                 for cap in [0, 1, 64] {
                     let (tx, rx) = goro::chan::<u64>(cap);
-                    let join = match ops.0 {
-                        Op::Plain => producer(from, tx, &rt),
-                        Op::Select => select_producer(from, tx, &rt),
-                    };
-                    let sum = match ops.1 {
-                        Op::Plain => consumer(to, rx, &rt),
-                        Op::Select => select_consumer(to, rx, &rt),
-                    };
+                    let join = producer(from, ops.0, tx, &rt);
+                    let sum = consumer(to, ops.1, rx, &rt);
                     join();
                     let why = format!("{from:?} {:?} -> {to:?} {:?}, cap {cap}", ops.0, ops.1);
                     assert_eq!(sum, (0..N).sum::<u64>(), "{why}");
@@ -216,10 +180,10 @@ fn mixed_senders_into_one_channel() {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
         let (tx, rx) = goro::chan::<u64>(0);
         let joins: Vec<_> = [Side::Goroutine, Side::Tokio, Side::Thread]
-            .map(|s| producer(s, tx.clone(), &rt))
+            .map(|s| producer(s, Op::Plain, tx.clone(), &rt))
             .into();
         drop(tx);
-        let sum = consumer(Side::Tokio, rx, &rt);
+        let sum = consumer(Side::Tokio, Op::Plain, rx, &rt);
         joins.into_iter().for_each(|j| j());
         assert_eq!(sum, 3 * (0..N).sum::<u64>());
     });
