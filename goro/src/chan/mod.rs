@@ -56,3 +56,39 @@ pub use signal::Signal;
 #[cfg(all(loom, test))]
 pub(crate) use waitq::{Entry, WaitQueue};
 pub(crate) use waitq::{Op, Woken};
+
+/// The channel types' auto traits, checked when the doc tests compile. A
+/// channel of `Send` values is shared by threads and its futures run on
+/// any executor's threads; a channel of values that may not leave their
+/// thread (`Rc`) can not leave it either.
+///
+/// ```
+/// fn send_sync<T: Send + Sync>(_: &T) {}
+/// fn send<T: Send>(_: &T) {}
+/// let (tx, rx) = goro::chan::<String>(1);
+/// send_sync(&tx);
+/// send_sync(&rx);
+/// send(&tx.send(String::new()));
+/// send(&rx.recv());
+/// let mut sel = goro::select::Select::new();
+/// sel.recv(&rx);
+/// send(&sel);
+/// ```
+///
+/// The same with `Rc` values does not compile, for the sender:
+///
+/// ```compile_fail
+/// fn send<T: Send>(_: &T) {}
+/// let (tx, _rx) = goro::chan::<std::rc::Rc<u8>>(1);
+/// send(&tx);
+/// ```
+///
+/// nor for the receiver:
+///
+/// ```compile_fail
+/// fn send<T: Send>(_: &T) {}
+/// let (_tx, rx) = goro::chan::<std::rc::Rc<u8>>(1);
+/// send(&rx);
+/// ```
+#[cfg(doctest)]
+pub struct AutoTraits;
