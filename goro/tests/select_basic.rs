@@ -270,6 +270,59 @@ fn dropped_select_gives_value_back() {
     assert_eq!(rx.try_recv(), Ok(4), "dropping the select handed it back");
 }
 
+// A parked select dropped after a receiver took its send case's value: the
+// send happened, and the case must let go of its op in the select's arena
+// before the arena serves another select. It did not (an audit found a
+// read of freed memory, under valgrind, when the case was dropped after a
+// bigger select on the thread had freed the arena): now a dynamic `Select`
+// reports the case spent, and dropping it reads nothing.
+#[test]
+fn a_dropped_select_whose_send_was_taken_spends_the_case() {
+    let (tx, rx) = goro::chan::<u64>(0);
+    let (_other_tx, other) = goro::chan::<u64>(0);
+    let mut sel = Select::new();
+    sel.send(&tx, 7);
+    sel.recv(&other);
+    {
+        let mut parked = std::pin::pin!(sel.select());
+        assert!(poll_once(&mut parked).is_pending());
+        assert_eq!(rx.try_recv(), Ok(7), "the receiver takes the parked send's value");
+    } // dropped: the send case was decided, not committed
+      // Another select on this thread with bigger ops takes a bigger arena
+      // than the cached one, which it frees.
+    let (_big_tx, big) = goro::chan::<[u64; 512]>(0);
+    let mut wide = Select::new();
+    for _ in 0..8 {
+        wide.recv(&big);
+    }
+    assert_eq!(wide.try_select(), None);
+    let mut waiting = std::pin::pin!(wide.select());
+    assert!(poll_once(&mut waiting).is_pending());
+    assert!(sel.is_live(), "the receive case is still armed");
+    sel.remove(1);
+    assert!(!sel.is_live(), "the send case is spent: its value was received");
+    drop(sel);
+    assert_eq!(rx.try_recv(), Err(goro::chan::TryRecvError::Empty), "sent once");
+}
+
+// The same, decided by a close: the refused value stays with the case, and
+// the next select over it hands it back.
+#[test]
+fn a_dropped_select_whose_send_a_close_refused_keeps_the_value() {
+    let (tx, rx) = goro::chan::<String>(0);
+    let mut sel = Select::new();
+    sel.send(&tx, "kept".to_owned());
+    {
+        let mut parked = std::pin::pin!(sel.select());
+        assert!(poll_once(&mut parked).is_pending());
+        assert!(tx.close());
+    }
+    let back = sel.try_select();
+    assert_eq!(back, Some(Selected::Send { index: 0, result: Err(SendError("kept".to_owned())) }));
+    assert!(!sel.is_live());
+    drop(rx);
+}
+
 use std::future::Future;
 
 #[goro::test]

@@ -78,8 +78,16 @@ pub trait Case<'a> {
     fn commit(&mut self);
 
     /// The counterpart selected this case but the select was dropped before
-    /// it committed: put a received value back into its channel.
+    /// it committed: put a received value back into its channel, keep a
+    /// send value a close refused. Afterwards the case holds no op.
     fn abandon(&mut self);
+
+    /// True while the case holds an op in the select's arena (queued, or
+    /// decided and not yet committed or abandoned). Never true once the
+    /// selector is done with the case: it gives the arena back then.
+    fn holds_op(&self) -> bool {
+        false
+    }
 }
 
 impl<'a, C: Case<'a> + ?Sized> Case<'a> for &mut C {
@@ -113,6 +121,9 @@ impl<'a, C: Case<'a> + ?Sized> Case<'a> for &mut C {
     }
     fn abandon(&mut self) {
         (**self).abandon()
+    }
+    fn holds_op(&self) -> bool {
+        (**self).holds_op()
     }
 }
 

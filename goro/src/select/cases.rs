@@ -172,6 +172,10 @@ impl<'a: 'b, 'b, T> Case<'b> for RecvCase<'a, T> {
             rx.chan.give_back(v);
         }
     }
+
+    fn holds_op(&self) -> bool {
+        self.op.is_queued()
+    }
 }
 
 impl<T> Drop for RecvCase<'_, T> {
@@ -293,7 +297,19 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
         });
     }
 
-    fn abandon(&mut self) {}
+    fn abandon(&mut self) {
+        // Decided before the select was dropped: a receiver took the value
+        // (the slot is empty, the send happened and the case is spent), or
+        // a close refused it (it is in the slot): it stays with the case,
+        // so a later select over the case (a dynamic `Select`) hands it
+        // back. Either way the op is no longer queued: nothing may point
+        // into the arena the selector gives back.
+        self.value = self.op.take_decided();
+    }
+
+    fn holds_op(&self) -> bool {
+        self.op.is_queued()
+    }
 }
 
 impl<T> Drop for SendCase<'_, T> {

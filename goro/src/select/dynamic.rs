@@ -101,6 +101,12 @@ impl<'a, T> Select<'a, T> {
     }
 
     /// Waits until one case completes, in a goroutine or task.
+    ///
+    /// Dropping the future before it completes loses nothing: a value that
+    /// had reached a receive case goes back to its channel; a send case
+    /// whose value a receiver already took is spent, as if it had fired
+    /// (the send happened); one that a close refused keeps its value,
+    /// which the next round hands back in `Err`.
     #[track_caller]
     pub fn select(&mut self) -> impl Future<Output = Selected<T>> + use<'_, 'a, T> {
         let at = Location::caller();
@@ -212,6 +218,13 @@ impl<'a, T> Case<'a> for DynCase<'a, T> {
     fn abandon(&mut self) {
         if let Some(c) = self.case() {
             c.abandon();
+        }
+    }
+    fn holds_op(&self) -> bool {
+        match self {
+            DynCase::Recv(c) => c.holds_op(),
+            DynCase::Send(c) => c.holds_op(),
+            DynCase::Off => false,
         }
     }
 }

@@ -145,6 +145,40 @@ fn loom_select_send_case_decided_by_close_or_receiver() {
     });
 }
 
+/// A parked select whose unbuffered send case a receiver may take is
+/// dropped. The value is received exactly once or stays with the case (a
+/// dynamic `Select` hands it back on its next round), and after the drop
+/// the case holds no op in the arena the selector gave back: before this
+/// model, a decided send case kept its op and read it after the arena
+/// served another select (`SendCase::abandon`).
+#[test]
+fn loom_dropped_select_send_case_lets_go() {
+    use super::case::Case;
+    use std::pin::Pin;
+    use std::task::{Context, Waker};
+    loom::model(|| {
+        let (tx, rx) = chan::<u32>(0);
+        let (_tx2, rx2) = chan::<u32>(0);
+        let r = thread::spawn(move || (rx.try_recv().ok(), rx));
+        let mut cs = SendCase::new(&tx, 7);
+        let mut cr = RecvCase::new(&rx2);
+        let mut cases = (&mut cs, (&mut cr, ()));
+        let mut sel = Selector::new(&mut cases, false);
+        let _ = Pin::new(&mut sel).poll(&mut Context::from_waker(Waker::noop()));
+        drop(sel);
+        assert!(!cs.holds_op(), "a dropped select's case still points into its arena");
+        let (got, _rx) = r.join().unwrap();
+        // A value the case kept is refused by the close and comes back.
+        tx.close();
+        let mut again = (&mut cs, ());
+        let kept = match park::block_on(Selector::new(&mut again, true)) {
+            0 => cs.take_output().err().map(|e| e.0),
+            _ => None,
+        };
+        assert_eq!(usize::from(got == Some(7)) + usize::from(kept == Some(7)), 1);
+    });
+}
+
 /// Counts the wake-ups of one waker.
 struct Count(crate::loom::atomic::AtomicUsize);
 
