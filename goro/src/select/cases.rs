@@ -216,7 +216,8 @@ impl<'a, T> SendCase<'a, T> {
 
 impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
     fn kind(&self) -> Kind {
-        if self.tx.is_some() && (self.value.is_some() || self.op.is_queued()) {
+        let live = self.value.is_some() || self.op.is_queued() || self.out.is_some();
+        if self.tx.is_some() && live {
             Kind::Channel
         } else {
             Kind::Disabled
@@ -233,7 +234,7 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
 
     #[inline]
     fn try_alone(&mut self, _cx: &mut Context<'_>) -> bool {
-        let (Some(tx), Some(v)) = (self.tx, self.value.take()) else { return false };
+        let (Some(tx), Some(v)) = (self.tx, self.value.take()) else { return self.out.is_some() };
         // The channel's own non-blocking send: it wakes after unlocking.
         self.out = Some(match tx.chan.try_send(v) {
             SendNow::Sent => Ok(()),
@@ -247,7 +248,7 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
     }
 
     fn try_locked(&mut self, locks: &mut Locks<'b>) -> bool {
-        let (Some(tx), Some(v)) = (self.tx, self.value.take()) else { return false };
+        let (Some(tx), Some(v)) = (self.tx, self.value.take()) else { return self.out.is_some() };
         let (now, wake) = tx.chan.try_send_held(locks.guard(tx.chan.chan_lock()), v);
         locks.wake_after_release(wake);
         self.out = Some(match now {
@@ -299,12 +300,15 @@ impl<'a: 'b, 'b, T> Case<'b> for SendCase<'a, T> {
 
     fn abandon(&mut self) {
         // Decided before the select was dropped: a receiver took the value
-        // (the slot is empty, the send happened and the case is spent), or
-        // a close refused it (it is in the slot): it stays with the case,
-        // so a later select over the case (a dynamic `Select`) hands it
-        // back. Either way the op is no longer queued: nothing may point
-        // into the arena the selector gives back.
-        self.value = self.op.take_decided();
+        // (the slot is empty: the send happened), or a close refused it
+        // (it is in the slot). Either way the outcome stays with the case,
+        // so that a later select over it (a dynamic `Select`) completes it
+        // at once with `Ok` or with the value back, and the op is let go:
+        // nothing may point into the arena the selector gives back.
+        self.out = Some(match self.op.take_decided() {
+            None => Ok(()),
+            Some(v) => Err(SendError(v)),
+        });
     }
 
     fn holds_op(&self) -> bool {

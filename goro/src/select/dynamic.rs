@@ -103,10 +103,10 @@ impl<'a, T> Select<'a, T> {
     /// Waits until one case completes, in a goroutine or task.
     ///
     /// Dropping the future before it completes loses nothing: a value that
-    /// had reached a receive case goes back to its channel; a send case
-    /// whose value a receiver already took is spent, as if it had fired
-    /// (the send happened); one that a close refused keeps its value,
-    /// which the next round hands back in `Err`.
+    /// had reached a receive case goes back to its channel, and a send case
+    /// that was decided keeps its outcome, which the next round reports at
+    /// once: `Ok` if a receiver took the value (the send happened), `Err`
+    /// with the value if a close refused it.
     #[track_caller]
     pub fn select(&mut self) -> impl Future<Output = Selected<T>> + use<'_, 'a, T> {
         let at = Location::caller();

@@ -147,9 +147,9 @@ fn loom_select_send_case_decided_by_close_or_receiver() {
 
 /// A parked select whose unbuffered send case a receiver may take is
 /// dropped. The value is received exactly once or stays with the case (a
-/// dynamic `Select` hands it back on its next round), and after the drop
-/// the case holds no op in the arena the selector gave back: before this
-/// model, a decided send case kept its op and read it after the arena
+/// dynamic `Select` reports the outcome on its next round), and after the
+/// drop the case holds no op in the arena the selector gave back: before
+/// this model, a decided send case kept its op and read it after the arena
 /// served another select (`SendCase::abandon`).
 #[test]
 fn loom_dropped_select_send_case_lets_go() {
