@@ -60,7 +60,12 @@ impl<T> Op<T> {
     /// A select case's op for `signal`, holding `value`, for the case to
     /// place where it will stay while queued (`select/case_op.rs`).
     pub(crate) fn for_case(signal: &Arc<Signal>, value: Option<T>) -> Self {
-        Op { token: Token::Shared(NonNull::from(&**signal)), slot: Slot::new(value) }
+        // `Arc::as_ptr`, not `&**signal`: the pointer must be allowed to
+        // reach the reference counts beside the signal, which
+        // `shared_signal` updates (a pointer from a `&Signal` covers the
+        // signal alone, and Miri flags the count's update through it).
+        let ptr = NonNull::new(Arc::as_ptr(signal).cast_mut()).expect("an Arc is not null");
+        Op { token: Token::Shared(ptr), slot: Slot::new(value) }
     }
 
     /// The decision. A select case's op must be queued (or popped by the
