@@ -286,9 +286,10 @@ impl<'a, L: CaseList<'a> + ?Sized> Selector<'_, 'a, L> {
         if (0..self.cases.len()).any(|i| self.cases.case(i).holds_op()) {
             // Never, by the passes above; were it to happen, a case would
             // read its op after the arena went to another select: leak the
-            // block instead (and say so in a debug build).
-            debug_assert!(false, "goro::select: a case still points into its arena");
+            // block instead, before a debug build says so (its panic drops
+            // the cases, which read their ops).
             std::mem::forget(arena);
+            debug_assert!(false, "goro::select: a case still points into its arena");
             return;
         }
         cache::put_arena(arena); // nothing is queued any more
