@@ -27,3 +27,6 @@ skip=(
 )
 cargo +"$toolchain" miri test -p goro --target-dir target/miri \
     --test select_basic --test chan_basic -- "${skip[@]/#/--skip=}"
+# The channel's and select's own unit tests: the spin lock under Miri's race
+# detector, a plain thread's parker, the select cache, the wait reasons.
+cargo +"$toolchain" miri test -p goro --target-dir target/miri --lib -- chan:: select::
