@@ -72,27 +72,17 @@ impl Entry {
     /// Its heap is going away (runtime shutdown): cancel it and wake its
     /// `Sleep`, which re-registers wherever it is polled next.
     pub(crate) fn abandon(&self) {
-        self.mark_cancelled();
+        self.cancel();
         self.waker.wake();
     }
 
-    /// Its `Sleep` is gone. The waker goes now, not when the heap reaches
-    /// the entry: it holds the waiting goroutine's task, which would
-    /// otherwise stay allocated until the deadline or the next sweep.
+    /// Its `Sleep` is gone.
     pub(crate) fn cancel(&self) {
-        if self.mark_cancelled() {
-            drop(self.waker.take());
-        }
-    }
-
-    /// Pending to cancelled: true if this call did it.
-    fn mark_cancelled(&self) -> bool {
         let won =
             self.state.compare_exchange(PENDING, CANCELLED, Ordering::AcqRel, Ordering::Relaxed);
         if won.is_ok() {
             ACTIVE.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
         }
-        won.is_ok()
     }
 }
 
