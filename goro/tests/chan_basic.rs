@@ -101,6 +101,51 @@ fn close_drains_then_none() {
 }
 
 #[test]
+fn try_iter_takes_what_is_ready_and_never_waits() {
+    let (tx, rx) = goro::chan::<i32>(4);
+    assert_eq!(rx.try_iter().next(), None, "empty and open: ends at once");
+    (1..=3).for_each(|i| tx.try_send(i).unwrap());
+    assert_eq!(rx.try_iter().collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(rx.try_iter().next(), None, "drained, still open");
+    assert!(!rx.is_closed());
+    tx.try_send(4).unwrap();
+    assert!(tx.close());
+    assert_eq!(rx.try_iter().collect::<Vec<_>>(), [4], "a closed channel's buffer drains");
+    assert_eq!(rx.try_iter().next(), None);
+}
+
+#[test]
+fn try_iter_meets_a_waiting_sender_on_an_unbuffered_channel() {
+    within(LIMIT, || {
+        let (tx, rx) = goro::chan::<i32>(0);
+        let sender = std::thread::spawn(move || tx.send_blocking(7));
+        // The sender is ready once it waits; until then there is nothing.
+        let v = loop {
+            if let Some(v) = rx.try_iter().next() {
+                break v;
+            }
+            std::thread::yield_now();
+        };
+        assert_eq!(v, 7);
+        assert_eq!(sender.join().unwrap(), Ok(()));
+        assert_eq!(rx.try_iter().next(), None, "closed by the sender's drop, and drained");
+    });
+}
+
+#[goro::test]
+async fn try_iter_in_a_goroutine_does_not_park() {
+    let (tx, rx) = goro::chan::<i32>(8);
+    let producer = goro::go(async move {
+        for i in 0..5 {
+            tx.send(i).await.unwrap();
+        }
+    });
+    producer.await.unwrap();
+    assert_eq!(rx.try_iter().sum::<i32>(), 10);
+    assert_eq!(rx.try_iter().next(), None);
+}
+
+#[test]
 fn last_sender_drop_closes() {
     let (tx, rx) = goro::chan::<i32>(0);
     let tx2 = tx.clone();

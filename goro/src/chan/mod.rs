@@ -49,7 +49,7 @@ pub use error::{RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, Try
 pub use lock::{ChanGuard, ChanLock};
 pub(crate) use make::timer_chan;
 pub use make::{chan, never, unbounded};
-pub use receiver::{IntoIter, Iter, Receiver, Recv};
+pub use receiver::{IntoIter, Iter, Receiver, Recv, TryIter};
 pub use sender::{Send, Sender};
 pub use signal::Signal;
 /// The queue and its entries, for the select cache's loom model.

@@ -132,6 +132,15 @@ impl<T> Receiver<T> {
         Iter { rx: self }
     }
 
+    /// A non-blocking iterator over the values that are ready now: it ends
+    /// at the first receive that would have to wait, or once the channel is
+    /// closed and drained (std's and crossbeam's `try_iter`; Go's loop of
+    /// `select { case v := <-ch: ... default: return }`). Works anywhere,
+    /// goroutine or thread, as it never parks.
+    pub fn try_iter(&self) -> TryIter<'_, T> {
+        TryIter { rx: self }
+    }
+
     /// Values buffered now: Go's `len(ch)`.
     pub fn len(&self) -> usize {
         self.chan.len()
@@ -363,6 +372,21 @@ impl<T> Iterator for Iter<'_, T> {
 
     fn next(&mut self) -> Option<T> {
         self.rx.recv_blocking()
+    }
+}
+
+/// The non-blocking iterator of [`Receiver::try_iter`].
+#[derive(Debug)]
+pub struct TryIter<'a, T> {
+    /// The receiver.
+    rx: &'a Receiver<T>,
+}
+
+impl<T> Iterator for TryIter<'_, T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        self.rx.try_recv().ok()
     }
 }
 
