@@ -436,3 +436,80 @@ fn leaked_selector_leaves_no_entry_behind() {
     }
     assert_eq!(tx.try_send(7), Err(goro::chan::TrySendError::Full(7)), "no receiver is queued");
 }
+
+// Go's reflect.Select takes cases of any channel type, so a fan-in over N
+// channels can add a timer or ctx.Done() case. goro's `Select` holds one
+// value type; the bound goes around it instead: its `select()` future as a
+// future case of `select!`. Whichever case loses, nothing is lost: the
+// dynamic select is dropped while parked and unregisters.
+#[goro::test]
+async fn a_dynamic_select_bounded_by_a_timer_or_a_done_channel() {
+    let chans: Vec<_> = (0..4).map(|_| goro::chan::<i32>(0)).collect();
+    let mut sel = Select::new();
+    for (_, rx) in &chans {
+        sel.recv(rx);
+    }
+    let timed_out = goro::select! {
+        future(sel.select()) -> s => Some(s),
+        future(goro::time::sleep(Duration::from_millis(5))) => None,
+    };
+    assert_eq!(timed_out, None, "nothing was sent: the timer wins");
+
+    let (done_tx, done) = goro::chan::<()>(0);
+    drop(done_tx); // Go's cancel(): the done channel closes
+    let cancelled = goro::select! {
+        future(sel.select()) -> s => Some(s),
+        recv(done) -> _ => None,
+    };
+    assert_eq!(cancelled, None, "nothing was sent: the closed done channel wins");
+
+    let tx = chans[2].0.clone();
+    let sender = goro::go(async move { tx.send(9).await });
+    let got = goro::select! {
+        future(sel.select()) -> s => Some(s),
+        future(goro::time::sleep(LIMIT)) => None,
+    };
+    assert_eq!(got, Some(Selected::Recv { index: 2, value: Some(9) }));
+    assert_eq!(sender.await.unwrap(), Ok(()), "the value went through exactly once");
+}
+
+#[test]
+fn a_dynamic_select_bounded_by_a_timer_on_a_thread() {
+    within(LIMIT, || {
+        let chans: Vec<_> = (0..3).map(|_| goro::chan::<i32>(1)).collect();
+        let mut sel = Select::new();
+        for (_, rx) in &chans {
+            sel.recv(rx);
+        }
+        let timed_out = goro::select_blocking! {
+            future(sel.select()) -> s => Some(s),
+            future(goro::time::sleep(Duration::from_millis(5))) => None,
+        };
+        assert_eq!(timed_out, None);
+        chans[1].0.try_send(4).unwrap();
+        let got = goro::select_blocking! {
+            future(sel.select()) -> s => Some(s),
+            future(goro::time::sleep(LIMIT)) => None,
+        };
+        assert_eq!(got, Some(Selected::Recv { index: 1, value: Some(4) }));
+        assert!(chans.iter().all(|(_, rx)| rx.is_empty()), "taken exactly once");
+    });
+}
+
+// The dynamic select's side of the above: dropped while parked after a
+// sender handed its receive case a value (as when the timer case of an
+// enclosing `select!` wins the same moment), it hands the value back.
+#[test]
+fn a_dynamic_select_dropped_after_a_sender_handed_it_a_value_gives_it_back() {
+    let (tx, rx) = goro::chan::<i32>(0);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut sel = Select::new();
+    sel.recv(&rx);
+    {
+        let mut fut = std::pin::pin!(sel.select());
+        assert!(fut.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(tx.try_send(4), Ok(()), "the parked select takes the value");
+    }
+    assert_eq!(rx.try_recv(), Ok(4), "dropping the select handed it back");
+    assert_eq!(sel.try_select(), None, "and the next round finds nothing");
+}

@@ -60,6 +60,26 @@ pub enum Selected<T> {
 /// }
 /// assert_eq!(sel.select_blocking(), Selected::Recv { index: 2, value: Some(7) });
 /// ```
+///
+/// Its cases share one value type, so a timer or a `ctx.done()` cannot be
+/// among them as in Go's `reflect.Select`. Bound it from outside instead:
+/// its [`select`](Select::select) future as a `future` case of `select!`
+/// (or `select_blocking!`). When the other case wins, that future is
+/// dropped while parked and unregisters every case; a value a sender had
+/// already handed it goes back to its channel.
+///
+/// ```
+/// use goro::select::Select;
+/// use std::time::Duration;
+/// let (_tx, rx) = goro::chan::<i32>(0);
+/// let mut sel = Select::new();
+/// sel.recv(&rx);
+/// let got = goro::select_blocking! {
+///     future(sel.select()) -> s => Some(s),
+///     future(goro::time::sleep(Duration::from_millis(1))) => None,
+/// };
+/// assert_eq!(got, None, "nothing was sent: the timer won");
+/// ```
 pub struct Select<'a, T> {
     /// The cases, by index.
     cases: Vec<DynCase<'a, T>>,
