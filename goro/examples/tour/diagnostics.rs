@@ -7,14 +7,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Runs the `deadlock` example as a child process and shows its report.
-fn deadlock_report() {
+/// Waiting for a process is a blocking call, so it goes to
+/// `goro::blocking`'s pool (run in the goroutine, it held its worker for
+/// the child's whole run, and the monitor said so).
+async fn deadlock_report() {
     println!("-- a deadlock: fatal error, dump, exit status 2 --");
     let exe = std::env::current_exe().ok().map(|p| p.with_file_name("deadlock"));
     let Some(exe) = exe.filter(|p| p.exists()) else {
         println!("(build it first: cargo build --release --example deadlock)");
         return;
     };
-    match std::process::Command::new(exe).output() {
+    let child = goro::blocking(move || std::process::Command::new(exe).output());
+    match child.await.expect("running the deadlock example panicked") {
         Ok(out) => {
             print!("{}", String::from_utf8_lossy(&out.stderr));
             println!("exit status: {:?}", out.status.code());
@@ -144,7 +148,7 @@ async fn trace_file() {
 /// The diagnostics stop.
 pub async fn run() {
     println!("== diagnostics ==");
-    deadlock_report();
+    deadlock_report().await;
     lock_order_cycle().await;
     leak_caught().await;
     blocking_reported().await;
