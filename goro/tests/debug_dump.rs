@@ -41,6 +41,21 @@ async fn a_parked_goroutine_dumps_in_gos_shape() {
     h.await.unwrap();
 }
 
+// A `#[goro::test]` (or `#[goro::main]`) body is the main goroutine, and
+// its dump names where it was entered: the attribute's line, where it was
+// once a line of `core` (the runner was passed as a function value, which
+// drops `#[track_caller]`'s location).
+#[goro::test(timeout_secs = 30)]
+async fn the_main_goroutine_is_entered_at_its_attribute() {
+    let at = format!("goro/tests/debug_dump.rs:{}:", line!() - 2);
+    let main = goro::debug::goroutines()
+        .into_iter()
+        .find(|g| g.parent == 0 && g.spawned_at.to_string().starts_with(&at))
+        .unwrap_or_else(|| panic!("no main goroutine at {at}: {}", goro::debug::dump()));
+    let block = goro::debug::format_goroutine(&main, std::time::Instant::now());
+    assert!(block.contains(&format!("main goroutine, entered at {at}")), "{block}");
+}
+
 #[goro::test(timeout_secs = 30)]
 async fn metrics_count_goroutines_parks_and_spawns() {
     let before = goro::debug::metrics();

@@ -41,7 +41,7 @@ pub fn format_goroutine(g: &GoroutineView, now: Instant) -> String {
     }
     match g.parent {
         0 if super::threads::is_main_goroutine(g.id) => {
-            let _ = writeln!(s, "main goroutine of block_on at {}", g.spawned_at);
+            let _ = writeln!(s, "main goroutine, entered at {}", g.spawned_at);
         }
         0 => {
             let _ = writeln!(s, "created off any goroutine at {}", g.spawned_at);

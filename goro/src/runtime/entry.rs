@@ -72,40 +72,75 @@ where
     F::Output: Send + 'static,
 {
     type Output = F::Output;
+    // `crate::run` is called here, not passed as a function value: its
+    // `#[track_caller]` location then reaches the macro's call site (the
+    // `#[goro::main]` or `#[goro::test]` line) for dumps and reports,
+    // where a function value made it a line of `core`.
+    #[track_caller]
     fn enter(&self, mode: Mode) -> F::Output {
-        drive(mode, self.take(), crate::run, crate::run)
+        let fut = self.take();
+        match TestRun::start(mode) {
+            None => crate::run(fut),
+            Some(t) => {
+                let out = crate::run(crate::time::timeout(t.timeout, fut));
+                t.finish(out)
+            }
+        }
     }
 }
 
 impl<F: Future> OnThisThread for Entry<F> {
     type Output = F::Output;
+    // As above, with `crate::block_on`.
+    #[track_caller]
     fn enter(&self, mode: Mode) -> F::Output {
-        drive(mode, self.take(), crate::block_on, crate::block_on)
+        let fut = self.take();
+        match TestRun::start(mode) {
+            None => crate::block_on(fut),
+            Some(t) => {
+                let out = crate::block_on(crate::time::timeout(t.timeout, fut));
+                t.finish(out)
+            }
+        }
     }
 }
 
-/// Runs `fut` in `mode` with `main` (for `Main`) or `test` (for `Test`,
-/// under its timeout, then the leak check).
-fn drive<F: Future>(
-    mode: Mode,
-    fut: F,
-    main: impl FnOnce(F) -> F::Output,
-    test: impl FnOnce(crate::time::Timeout<F>) -> Result<F::Output, crate::time::Elapsed>,
-) -> F::Output {
-    let Mode::Test { name, timeout, allow_leaks } = mode else {
-        return main(fut);
-    };
-    // Every goroutine the test spawns, transitively, inherits this scope.
-    let scope = crate::runtime::current::new_scope();
-    let _scope = crate::runtime::current::enter_scope(scope);
-    let Ok(out) = test(crate::time::timeout(timeout, fut)) else {
-        panic!("goro::test: {name} timed out after {timeout:?}");
-    };
-    // -- diagnostics (issue 5): the leak check --
-    if !allow_leaks {
-        if let Err(leak) = crate::debug::check_scope(scope, crate::debug::LEAK_GRACE) {
-            panic!("goro::test: {name} leaked goroutines; {leak}");
-        }
+/// A `#[goro::test]` body's run: its scope, entered while the body runs,
+/// and what to check when it ends.
+struct TestRun {
+    /// `module::path::name`, for messages.
+    name: &'static str,
+    /// The limit that fails the test.
+    timeout: Duration,
+    /// `allow_leaks`: skip the leak check.
+    allow_leaks: bool,
+    /// The scope every goroutine the test spawns, transitively, inherits.
+    scope: u64,
+    /// Keeps the scope entered until the run is finished.
+    _entered: crate::runtime::current::ScopeGuard,
+}
+
+impl TestRun {
+    /// Enters a fresh scope for a test; `None` for `#[goro::main]`.
+    fn start(mode: Mode) -> Option<TestRun> {
+        let Mode::Test { name, timeout, allow_leaks } = mode else { return None };
+        let scope = crate::runtime::current::new_scope();
+        let _entered = crate::runtime::current::enter_scope(scope);
+        Some(TestRun { name, timeout, allow_leaks, scope, _entered })
     }
-    out
+
+    /// The body's output, unless it timed out or (without `allow_leaks`)
+    /// left goroutines behind: then the test fails.
+    fn finish<T>(self, out: Result<T, crate::time::Elapsed>) -> T {
+        let Ok(out) = out else {
+            panic!("goro::test: {} timed out after {:?}", self.name, self.timeout);
+        };
+        // -- diagnostics (issue 5): the leak check --
+        if !self.allow_leaks {
+            if let Err(leak) = crate::debug::check_scope(self.scope, crate::debug::LEAK_GRACE) {
+                panic!("goro::test: {} leaked goroutines; {leak}", self.name);
+            }
+        }
+        out
+    }
 }
