@@ -132,3 +132,49 @@ fn map_go_names() {
     m.clear();
     assert!(m.is_empty());
 }
+
+/// A value that counts the live copies of itself.
+struct Counted(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Counted {
+    fn new(live: &Arc<std::sync::atomic::AtomicUsize>) -> Counted {
+        live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Counted(live.clone())
+    }
+}
+
+impl Clone for Counted {
+    fn clone(&self) -> Counted {
+        Counted::new(&self.0)
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+// Replaced and deleted values are reclaimed in batches (512 per thread, or
+// one per CPU if more; `sync/map.rs`): memory stays bounded however often
+// one key is overwritten, and dropping the map drops every value.
+#[test]
+fn map_reclaims_replaced_values_in_batches() {
+    let live = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let m = Map::new();
+    for i in 0..20_000 {
+        m.store(i % 10, Counted::new(&live));
+        if i % 1000 == 999 {
+            m.delete(&(i % 10));
+        }
+    }
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    let bound = 10 + 2 * 512.max(cpus); // the map's ten, a full batch and one filling
+    let now = live.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(now <= bound, "{now} values alive after 20,000 stores (bound {bound})");
+    let m2 = Map::with_hasher(std::hash::RandomState::new());
+    m2.store("k", Counted::new(&live));
+    assert!(m2.load(&"k").is_some());
+    drop((m, m2));
+    assert_eq!(live.load(std::sync::atomic::Ordering::Relaxed), 0, "dropping the maps drops all");
+}

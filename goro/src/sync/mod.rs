@@ -43,7 +43,7 @@ pub(crate) mod wait_reason_tests;
 pub(crate) mod waiter;
 
 pub use cond::Cond;
-pub use map::Map;
+pub use map::{DefaultHashBuilder, Map};
 pub use mutex::{Lock, Mutex, MutexGuard};
 pub use once::{Once, OnceLock};
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};
