@@ -15,7 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 PANELS = [
     ("Runtime (issue 2) and toolkit (issue 4)",
-     ["spawn_join_1m", "park_1m", "yield_pingpong", "yield_compute", "mutex_counter", "waitgroup_fanout", "context_cancel_tree"]),
+     ["spawn_join_1m", "park_1m", "yield_pingpong", "yield_compute", "mutex_counter", "waitgroup_fanout",
+      "context_cancel_tree", "map_read_mostly"]),
     ("Channels (issue 3): seq, spsc, mpsc", ["seq", "spsc", "mpsc"]),
     ("Channels (issue 3): mpmc, select", ["mpmc", "select_rx", "select_both"]),
 ]
@@ -37,7 +38,10 @@ def load(path):
 def main(raw, png):
     med = load(raw)
     impls = sorted({k[0] for k in med}, key=lambda i: (i != "go", not i.startswith("goro"), i))
-    colors = {imp: plt.get_cmap("tab10")(n % 10) for n, imp in enumerate(impls)}
+    # tab10, then black and gold: eleven implementations, no two alike
+    # (tab10 alone gave the eleventh, tokio, Go's blue).
+    palette = [plt.get_cmap("tab10")(n) for n in range(10)] + ["black", "gold"]
+    colors = {imp: palette[n % len(palette)] for n, imp in enumerate(impls)}
     fig, axes = plt.subplots(len(PANELS), 1, figsize=(16, 5 * len(PANELS)))
     for ax, (title, workloads) in zip(axes, PANELS):
         cases = sorted({(w, f) for (_, w, f) in med if w in workloads},
