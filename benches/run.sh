@@ -31,7 +31,10 @@
 #                 fresh pad each round; summarize.py reads that row's
 #                 target from the rounds' paired ratios (paired.py) instead
 #                 of from medians of separate runs, which moved by 3-5 %
-#                 between full runs. 0 skips it.
+#                 between full runs. The diagnostics target's timed cases
+#                 (with the diagnostics suite) run the same way, goro
+#                 against goro-nodiag, and the target reads their rounds.
+#                 0 skips both.
 #   NAME=summary  the summary's file name (results/$NAME.md); the chart is
 #                 drawn only for the default name. E.g. a focused, longer
 #                 diagnostics run: SUITES=diagnostics REPS=10 NAME=diagnostics
@@ -216,9 +219,31 @@ elif [ "$CLOSE_RUNS" -gt 0 ]; then
     done
 fi
 
+# ---- the registry's cost, paired ---------------------------------------------
+# The diagnostics target's cases, goro against goro-nodiag, CLOSE_RUNS rounds
+# each, as above: a few per cent is below what medians of separate runs
+# resolve (summarize.py reads the rounds for the target).
+diag="${raw%.csv}.diag.csv"
+if [ "$CLOSE_RUNS" -gt 0 ] && [[ " $SUITES " == *" diagnostics "* ]] \
+    && command -v "${PY:-python3}" >/dev/null && [ -x "$BIN/goro-nodiag" ]; then
+    echo "round,impl,workload,flavor,seconds,extra" > "$diag"
+    "${PY:-python3}" summarize.py --diag-cases | while read -r w f; do
+        bins=(goro goro-nodiag)
+        echo "== paired: $w $f, goro against goro-nodiag, $CLOSE_RUNS rounds" >&2
+        for ((r = 0; r < CLOSE_RUNS; r++)); do
+            draw_pad
+            for ((k = 0; k < ${#bins[@]}; k++)); do
+                imp="${bins[$(((r + k) % ${#bins[@]}))]}"
+                out="$(timeout "$TIMEOUT" "$BIN/$imp" "$w" "$f" 2>/dev/null)" || out="$imp,$w,$f,failed,"
+                echo "$r,$out" >> "$diag"
+            done
+        done
+    done
+fi
+
 # ---- summary and chart -------------------------------------------------------
 if [ -n "${PREBUILT:-}" ]; then echo "== wrote $raw, $machine" >&2; exit 0; fi
-# (summarize.py finds $close beside $raw.)
+# (summarize.py finds $close and $diag beside $raw.)
 NAME="${NAME:-summary}"
 "$PY" summarize.py "$raw" results/machine.txt > "results/$NAME.md"
 if [ "$NAME" = summary ]; then "$PY" plot.py "$raw" results/chart.png; fi
