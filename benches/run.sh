@@ -195,50 +195,48 @@ for rep in $(seq 1 "$REPS"); do
     done
 done
 
-# ---- close rows, paired ------------------------------------------------------
-# Each round runs goro and the row's close crates once, in a rotating order
-# (round r starts at the r-th), so that all see the same noise and layout;
-# a run that fails or times out is recorded as such and gives no ratio.
+# ---- paired phases -------------------------------------------------------------
+# paired_rounds OUT W F BIN...: CLOSE_RUNS rounds of case W F, each running
+# every BIN once, in a rotating order (round r starts at the r-th), so that
+# all see the same noise and layout, a fresh pad each round; appends
+# `round,<binary's line>` to OUT. A run that fails or times out is recorded
+# as such and gives no ratio.
+paired_rounds() {
+    local out_csv="$1" w="$2" f="$3"
+    shift 3
+    local bins=("$@") r k imp out
+    echo "== paired: $w $f, ${bins[*]}, $CLOSE_RUNS rounds" >&2
+    for ((r = 0; r < CLOSE_RUNS; r++)); do
+        draw_pad
+        for ((k = 0; k < ${#bins[@]}; k++)); do
+            imp="${bins[$(((r + k) % ${#bins[@]}))]}"
+            out="$(timeout "$TIMEOUT" "$BIN/$imp" "$w" "$f" 2>/dev/null)" || out="$imp,$w,$f,failed,"
+            echo "$r,$out" >> "$out_csv"
+        done
+    done
+}
+
+# Close channel rows: goro against the crates within the margin.
 CLOSE_RUNS="${CLOSE_RUNS:-40}"
 close="${raw%.csv}.close.csv"
+diag="${raw%.csv}.diag.csv"
 if [ "$CLOSE_RUNS" -gt 0 ] && ! command -v "${PY:-python3}" >/dev/null; then
-    echo "!! no python here: the paired phase is skipped" >&2
+    echo "!! no python here: the paired phases are skipped" >&2
 elif [ "$CLOSE_RUNS" -gt 0 ]; then
     echo "round,impl,workload,flavor,seconds,extra" > "$close"
     "${PY:-python3}" summarize.py --close "$raw" | while read -r w f near; do
-        bins=(goro $near)
-        echo "== paired: $w $f, goro against $near, $CLOSE_RUNS rounds" >&2
-        for ((r = 0; r < CLOSE_RUNS; r++)); do
-            draw_pad
-            for ((k = 0; k < ${#bins[@]}; k++)); do
-                imp="${bins[$(((r + k) % ${#bins[@]}))]}"
-                out="$(timeout "$TIMEOUT" "$BIN/$imp" "$w" "$f" 2>/dev/null)" || out="$imp,$w,$f,failed,"
-                echo "$r,$out" >> "$close"
-            done
-        done
+        # shellcheck disable=SC2086 # $near is a list of crates
+        paired_rounds "$close" "$w" "$f" goro $near
     done
-fi
-
-# ---- the registry's cost, paired ---------------------------------------------
-# The diagnostics target's cases, goro against goro-nodiag, CLOSE_RUNS rounds
-# each, as above: a few per cent is below what medians of separate runs
-# resolve (summarize.py reads the rounds for the target).
-diag="${raw%.csv}.diag.csv"
-if [ "$CLOSE_RUNS" -gt 0 ] && [[ " $SUITES " == *" diagnostics "* ]] \
-    && command -v "${PY:-python3}" >/dev/null && [ -x "$BIN/goro-nodiag" ]; then
-    echo "round,impl,workload,flavor,seconds,extra" > "$diag"
-    "${PY:-python3}" summarize.py --diag-cases | while read -r w f; do
-        bins=(goro goro-nodiag)
-        echo "== paired: $w $f, goro against goro-nodiag, $CLOSE_RUNS rounds" >&2
-        for ((r = 0; r < CLOSE_RUNS; r++)); do
-            draw_pad
-            for ((k = 0; k < ${#bins[@]}; k++)); do
-                imp="${bins[$(((r + k) % ${#bins[@]}))]}"
-                out="$(timeout "$TIMEOUT" "$BIN/$imp" "$w" "$f" 2>/dev/null)" || out="$imp,$w,$f,failed,"
-                echo "$r,$out" >> "$diag"
-            done
+    # The registry's cost: the diagnostics target's cases, goro against
+    # goro-nodiag; a few per cent is below what medians of separate runs
+    # resolve (summarize.py reads the rounds for the target).
+    if [[ " $SUITES " == *" diagnostics "* ]] && [ -x "$BIN/goro-nodiag" ]; then
+        echo "round,impl,workload,flavor,seconds,extra" > "$diag"
+        "${PY:-python3}" summarize.py --diag-cases | while read -r w f; do
+            paired_rounds "$diag" "$w" "$f" goro goro-nodiag
         done
-    done
+    fi
 fi
 
 # ---- summary and chart -------------------------------------------------------

@@ -111,12 +111,10 @@ def close_rows(cells, cases):
     return rows
 
 
-def load_paired(path):
-    """{(workload, flavor): [(crate, rounds, goro's wins, median, lo, hi,
-    reading), ...]}
-    from the paired phase's rounds: each crate's time over goro's in the
-    same round. None where there is no such file. A round where either run
-    failed gives no ratio; `failed` counts goro's failed runs per row."""
+def load_rounds(path):
+    """{(workload, flavor): {round: {impl: seconds}}} from a paired phase's
+    CSV, and the count of goro's failed runs per case; (None, {}) where
+    there is no such file. A failed run gives no time."""
     if not os.path.exists(path):
         return None, {}
     rounds, failed = defaultdict(lambda: defaultdict(dict)), defaultdict(int)
@@ -127,6 +125,18 @@ def load_paired(path):
                 rounds[key][int(row["round"])][row["impl"]] = float(row["seconds"])
             except ValueError:
                 failed[key] += row["impl"] == "goro"
+    return rounds, failed
+
+
+def load_paired(path):
+    """{(workload, flavor): [(crate, rounds, goro's wins, median, lo, hi,
+    reading), ...]}
+    from the paired phase's rounds: each crate's time over goro's in the
+    same round. None where there is no such file. A round where either run
+    failed gives no ratio; `failed` counts goro's failed runs per row."""
+    rounds, failed = load_rounds(path)
+    if rounds is None:
+        return None, failed
     paired = {}
     for key, by_round in rounds.items():
         crates = sorted({i for rd in by_round.values() for i in rd} - {"goro"},
@@ -150,16 +160,9 @@ def load_diag(path):
     """{(workload, flavor): (rounds, median, lo, hi)} of goro's time over
     goro-nodiag's in the same round; None where there is no such file. A
     round where either run failed gives no ratio."""
-    if not os.path.exists(path):
+    rounds, _ = load_rounds(path)
+    if rounds is None:
         return None
-    rounds = defaultdict(lambda: defaultdict(dict))
-    with open(path) as f:
-        for row in csv.DictReader(f):
-            try:
-                secs = float(row["seconds"])
-            except ValueError:
-                continue
-            rounds[(row["workload"], row["flavor"])][int(row["round"])][row["impl"]] = secs
     out = {}
     for key, by_round in rounds.items():
         q = [rd["goro"] / rd["goro-nodiag"] for rd in by_round.values()
